@@ -1,0 +1,116 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createTestDatabase, type TestDatabase } from './test-database.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+/** A real `apps/api` process (built `dist/main.js`), as an operator would run it. */
+export interface ApiProcess {
+  /** `http://127.0.0.1:<port>` */
+  url: string;
+  /** `127.0.0.1:<port>`, the form skopeo and podman take in `docker://` references. */
+  host: string;
+  port: number;
+  pid: number;
+  dataDir: string;
+  databaseUrl: string;
+  /** Everything the process printed, for assertions and for debugging a failure. */
+  output(): string;
+  /** Stops the process (SIGTERM, then SIGKILL after 5 s). Leaves database and data dir. */
+  stop(): Promise<void>;
+  /** Kills the process with SIGKILL, as a crash would. */
+  kill(): Promise<void>;
+}
+
+export interface StartApiOptions {
+  /** Share a database and data dir with another process (scale-out, restarts). */
+  databaseUrl?: string;
+  dataDir?: string;
+  port?: number;
+  env?: Record<string, string>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startApi(options: StartApiOptions = {}): Promise<ApiProcess> {
+  const port = options.port ?? (await freePort());
+  const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'berth-e2e-')));
+  const databaseUrl = options.databaseUrl ?? (await createTestDatabase()).url;
+  const url = `http://127.0.0.1:${port}`;
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '/root',
+    BERTH_HOST: '127.0.0.1',
+    BERTH_PORT: String(port),
+    BERTH_PUBLIC_URL: url,
+    BERTH_DATA_DIR: dataDir,
+    DATABASE_URL: databaseUrl,
+    BERTH_LOG_LEVEL: 'warn',
+    ...options.env,
+  };
+  const child = spawn(process.execPath, [path.join(repoRoot, 'apps/api/dist/main.js')], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  await waitUntilServing(url, child, () => output);
+  return {
+    url,
+    host: `127.0.0.1:${port}`,
+    port,
+    pid: child.pid ?? -1,
+    dataDir,
+    databaseUrl,
+    output: () => output,
+    stop: () => stopChild(child, 'SIGTERM'),
+    kill: () => stopChild(child, 'SIGKILL'),
+  };
+}
+
+async function waitUntilServing(url: string, child: ChildProcess, output: () => string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`api exited with ${child.exitCode}:\n${output()}`);
+    try {
+      const response = await fetch(`${url}/v2/`);
+      if (response.status === 200 || response.status === 401) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`api did not start within 30 s:\n${output()}`);
+}
+
+async function stopChild(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill(signal);
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Removes a data dir made by `startApi` (call after `stop`). */
+export async function removeDataDir(dataDir: string): Promise<void> {
+  await rm(dataDir, { recursive: true, force: true });
+}
+
+export type { TestDatabase };
