@@ -1,0 +1,13 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { DataSource } from '@berth/db';
+import type { StorageDriver } from '@berth/storage';
+import { HealthController } from './health.controller.js';
+import { RegistryModule } from './registry.module.js';
+
+@Module({})
+export class AppModule {
+  static register(dataSource: DataSource, storage: StorageDriver): DynamicModule {
+    const registry = RegistryModule.register(dataSource, storage);
+    return { module: AppModule, imports: [registry], controllers: [HealthController] };
+  }
+}

@@ -1,0 +1,56 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import {
+  BlobRecords,
+  DataSource,
+  ManifestRecords,
+  RepositoryRecords,
+  TypeormBlobRecords,
+  TypeormManifestRecords,
+  TypeormRepositoryRecords,
+  TypeormUploadRecords,
+  UploadRecords,
+} from '@berth/db';
+import { Registry } from '@berth/registry';
+import type { StorageDriver } from '@berth/storage';
+import { BlobHandler } from './v2/blob.handler.js';
+import { ListingHandler } from './v2/listing.handler.js';
+import { ManifestHandler } from './v2/manifest.handler.js';
+import { UploadHandler } from './v2/upload.handler.js';
+import { V2Controller } from './v2/v2.controller.js';
+
+export const STORAGE_DRIVER = Symbol('StorageDriver');
+
+/** Wires the registry core to PostgreSQL and the storage driver, and serves it at /v2/. */
+@Module({})
+export class RegistryModule {
+  static register(dataSource: DataSource, storage: StorageDriver): DynamicModule {
+    return {
+      module: RegistryModule,
+      controllers: [V2Controller],
+      providers: [
+        { provide: DataSource, useValue: dataSource },
+        { provide: STORAGE_DRIVER, useValue: storage },
+        { provide: RepositoryRecords, useFactory: (db: DataSource) => new TypeormRepositoryRecords(db), inject: [DataSource] },
+        { provide: BlobRecords, useFactory: (db: DataSource) => new TypeormBlobRecords(db), inject: [DataSource] },
+        { provide: UploadRecords, useFactory: (db: DataSource) => new TypeormUploadRecords(db), inject: [DataSource] },
+        { provide: ManifestRecords, useFactory: (db: DataSource) => new TypeormManifestRecords(db), inject: [DataSource] },
+        {
+          provide: Registry,
+          useFactory: (
+            repositories: RepositoryRecords,
+            blobs: BlobRecords,
+            uploads: UploadRecords,
+            manifests: ManifestRecords,
+            driver: StorageDriver,
+          ) => new Registry({ repositories, blobs, uploads, manifests, storage: driver }),
+          inject: [RepositoryRecords, BlobRecords, UploadRecords, ManifestRecords, STORAGE_DRIVER],
+        },
+        BlobHandler,
+        UploadHandler,
+        ManifestHandler,
+        ListingHandler,
+      ],
+      exports: [Registry, DataSource],
+    };
+  }
+}

@@ -1,0 +1,67 @@
+import { Injectable } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { parseDigest, RegistryError, type Digest } from '@berth/oci';
+import { parseContentRange, rangeHeaders, Registry } from '@berth/registry';
+import { bodyStream, hasBody, header, queryParams, repositoryName, sendEmpty, single } from './v2-request.js';
+
+/** Blob uploads: POST /v2/<name>/blobs/uploads/ and the session URL (end-4a … end-6, end-11). */
+@Injectable()
+export class UploadHandler {
+  constructor(private readonly registry: Registry) {}
+
+  /** POST: monolithic upload, cross-repository mount, or a new session. */
+  async start(name: string, request: FastifyRequest, reply: FastifyReply) {
+    const repository = repositoryName(name);
+    const params = queryParams(request);
+    const mount = single(params, 'mount');
+    const digestParam = single(params, 'digest');
+    if (mount !== undefined) {
+      const from = single(params, 'from');
+      const mounted = await this.registry.blobs.mount(repository, parseDigest(mount), from && repositoryName(from));
+      if (mounted) return this.created(reply, repository, mounted.digest);
+      // Not mountable: the spec says fall back to a regular upload session.
+    } else if (digestParam !== undefined) {
+      const digest = parseDigest(digestParam);
+      const blob = await this.registry.uploads.monolithic(repository, digest, bodyStream(request));
+      return this.created(reply, repository, blob.digest);
+    }
+    const session = await this.registry.uploads.start(repository);
+    return sendEmpty(reply, 202, { ...rangeHeaders(repository, session.id, 0), 'Content-Length': 0 });
+  }
+
+  async handle(method: string, name: string, id: string, request: FastifyRequest, reply: FastifyReply) {
+    const repository = repositoryName(name);
+    switch (method) {
+      case 'GET': {
+        const status = await this.registry.uploads.status(repository, id);
+        return sendEmpty(reply, 204, { ...rangeHeaders(repository, id, status.size), 'Content-Length': 0 });
+      }
+      case 'PATCH': {
+        const range = parseContentRange(header(request, 'content-range'));
+        const status = await this.registry.uploads.append(repository, id, bodyStream(request), range);
+        return sendEmpty(reply, 202, { ...rangeHeaders(repository, id, status.size), 'Content-Length': 0 });
+      }
+      case 'PUT': {
+        const digestParam = single(queryParams(request), 'digest');
+        if (digestParam === undefined) throw new RegistryError('DIGEST_INVALID', 'the digest query parameter is required');
+        const digest: Digest = parseDigest(digestParam);
+        const body = hasBody(request) ? bodyStream(request) : undefined;
+        const blob = await this.registry.uploads.complete(repository, id, digest, body);
+        return this.created(reply, repository, blob.digest);
+      }
+      case 'DELETE':
+        await this.registry.uploads.cancel(repository, id);
+        return sendEmpty(reply, 204, { 'Content-Length': 0 });
+      default:
+        throw new RegistryError('UNSUPPORTED', `${method} is not supported on upload sessions`);
+    }
+  }
+
+  private created(reply: FastifyReply, repository: string, digest: Digest): void {
+    sendEmpty(reply, 201, {
+      Location: `/v2/${repository}/blobs/${digest}`,
+      'Docker-Content-Digest': digest,
+      'Content-Length': 0,
+    });
+  }
+}

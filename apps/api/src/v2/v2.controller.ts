@@ -1,0 +1,54 @@
+import { All, Controller, Req, Res, UseFilters } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { RegistryError } from '@berth/oci';
+import { BlobHandler } from './blob.handler.js';
+import { ListingHandler } from './listing.handler.js';
+import { ManifestHandler } from './manifest.handler.js';
+import { UploadHandler } from './upload.handler.js';
+import { V2ErrorFilter } from './v2-error.filter.js';
+import { matchV2Route } from './v2-routes.js';
+
+/**
+ * The OCI Distribution API. Nest routes everything under /v2/ here; `matchV2Route` is the
+ * route table, and each resource has its handler.
+ */
+@Controller()
+@UseFilters(V2ErrorFilter)
+export class V2Controller {
+  constructor(
+    private readonly blobs: BlobHandler,
+    private readonly uploads: UploadHandler,
+    private readonly manifests: ManifestHandler,
+    private readonly listings: ListingHandler,
+  ) {}
+
+  @All(['v2', 'v2/*'])
+  async dispatch(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const path = (request.raw.url ?? '/').split('?')[0]!;
+    const method = request.method;
+    const route = matchV2Route(path);
+    void reply.header('Docker-Distribution-API-Version', 'registry/2.0');
+    switch (route?.kind) {
+      case 'base':
+        void reply.code(200).header('Content-Type', 'application/json').send('{}');
+        return;
+      case 'catalog':
+        return this.listings.catalog(method, request, reply);
+      case 'tags':
+        return this.listings.tags(method, route.name, request, reply);
+      case 'referrers':
+        return this.listings.referrers(method, route.name, route.digest, request, reply);
+      case 'manifest':
+        return this.manifests.handle(method, route.name, route.reference, request, reply);
+      case 'blob':
+        return this.blobs.handle(method, route.name, route.digest, request, reply);
+      case 'uploads':
+        if (method !== 'POST') throw new RegistryError('UNSUPPORTED', `${method} is not supported here`);
+        return this.uploads.start(route.name, request, reply);
+      case 'upload':
+        return this.uploads.handle(method, route.name, route.id, request, reply);
+      case undefined:
+        throw new RegistryError('NOT_FOUND', `no route for ${path}`);
+    }
+  }
+}

@@ -1,0 +1,82 @@
+import path from 'node:path';
+
+/**
+ * Berth's typed configuration, read once at boot from the environment (CONVENTIONS.md §8).
+ * No other module reads `process.env`. Every variable here is documented in the README.
+ */
+export interface BerthConfig {
+  host: string;
+  port: number;
+  publicUrl: string;
+  dataDir: string;
+  /** A storage URL: `file:///abs/path` or `memory://`. */
+  storageUrl: string;
+  /** `undefined` means: run the embedded PostgreSQL under `dataDir`. */
+  databaseUrl: string | undefined;
+  logLevel: LogLevel;
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+
+export class ConfigError extends Error {
+  constructor(variable: string, problem: string) {
+    super(`${variable}: ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function nonEmpty(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function port(env: Env, name: string, fallback: number): number {
+  const raw = nonEmpty(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > 65535) throw new ConfigError(name, `not a port: ${raw}`);
+  return value;
+}
+
+function url(env: Env, name: string, fallback: string): string {
+  const raw = nonEmpty(env, name) ?? fallback;
+  try {
+    return new URL(raw).toString().replace(/\/$/, '');
+  } catch {
+    throw new ConfigError(name, `not a URL: ${raw}`);
+  }
+}
+
+function storageUrl(env: Env, dataDir: string): string {
+  const raw = nonEmpty(env, 'BERTH_STORAGE');
+  if (raw === undefined) return `file://${path.join(dataDir, 'storage')}`;
+  if (!/^(file|memory|s3):\/\//.test(raw)) {
+    throw new ConfigError('BERTH_STORAGE', `expected file:///path, memory:// or s3://bucket/prefix, got ${raw}`);
+  }
+  return raw;
+}
+
+/** Builds and validates the configuration; throws `ConfigError` naming the faulty variable. */
+export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): BerthConfig {
+  const host = nonEmpty(env, 'BERTH_HOST') ?? '127.0.0.1';
+  const apiPort = port(env, 'BERTH_PORT', 5000);
+  const dataDir = path.resolve(cwd, nonEmpty(env, 'BERTH_DATA_DIR') ?? './data');
+  const logLevel = (nonEmpty(env, 'BERTH_LOG_LEVEL') ?? 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('BERTH_LOG_LEVEL', `one of ${LOG_LEVELS.join(', ')}`);
+  const databaseUrl = nonEmpty(env, 'DATABASE_URL');
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL', 'expected postgres://user:pass@host:port/db');
+  }
+  return {
+    host,
+    port: apiPort,
+    publicUrl: url(env, 'BERTH_PUBLIC_URL', `http://127.0.0.1:${apiPort}`),
+    dataDir,
+    storageUrl: storageUrl(env, dataDir),
+    databaseUrl,
+    logLevel,
+  };
+}

@@ -1,0 +1,48 @@
+import type { DataSource } from 'typeorm';
+
+/** Port: repositories by name. */
+export abstract class RepositoryRecords {
+  /** The repository's id, creating the repository when it does not exist yet. */
+  abstract ensure(name: string): Promise<string>;
+  /** The repository's id, or `undefined`. */
+  abstract findId(name: string): Promise<string | undefined>;
+  /**
+   * Names of repositories holding at least one manifest, in lexical order, after `last`.
+   * Returns up to `limit` names.
+   */
+  abstract catalog(limit: number, last?: string): Promise<string[]>;
+}
+
+export class TypeormRepositoryRecords extends RepositoryRecords {
+  constructor(private readonly db: DataSource) {
+    super();
+  }
+
+  async ensure(name: string): Promise<string> {
+    const existing = await this.findId(name);
+    if (existing !== undefined) return existing;
+    // The no-op update makes RETURNING yield the id on a concurrent insert too.
+    const rows: { id: string }[] = await this.db.query(
+      `INSERT INTO repositories (name) VALUES ($1)
+       ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING id`,
+      [name],
+    );
+    return rows[0]!.id;
+  }
+
+  async findId(name: string): Promise<string | undefined> {
+    const rows: { id: string }[] = await this.db.query(`SELECT id FROM repositories WHERE name = $1`, [name]);
+    return rows[0]?.id;
+  }
+
+  async catalog(limit: number, last?: string): Promise<string[]> {
+    const rows: { name: string }[] = await this.db.query(
+      `SELECT r.name FROM repositories r
+       WHERE ($1::text IS NULL OR r.name > $1)
+         AND EXISTS (SELECT 1 FROM manifests m WHERE m.repository_id = r.id)
+       ORDER BY r.name COLLATE "C" LIMIT $2`,
+      [last ?? null, limit],
+    );
+    return rows.map((row) => row.name);
+  }
+}
