@@ -16,11 +16,12 @@ for (const tier of selected) {
   const jestArgs = [
     '--experimental-vm-modules',
     path.join(root, 'node_modules/jest/bin/jest.js'),
+    // Path patterns first: `--selectProjects` takes every word after it as a project name.
+    ...extra,
     '--selectProjects',
     tier,
     // End-to-end specs spawn servers and real clients: one file at a time keeps them honest on 2 cores.
     ...(tier === 'e2e' ? ['--runInBand'] : []),
-    ...extra,
   ];
   console.log(`\n== ${tier} tests ==`);
   const run = spawnSync(process.execPath, jestArgs, { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_NO_WARNINGS: '1' } });

@@ -48,6 +48,7 @@ export const ERROR_TABLE = {
   NOT_FOUND: { code: 'NOT_FOUND', status: 404, message: 'no such endpoint' },
   TOO_MANY_REQUESTS: { code: 'TOOMANYREQUESTS', status: 429, message: 'too many requests' },
   UNAVAILABLE: { code: 'UNAVAILABLE', status: 503, message: 'service unavailable' },
+  INTERNAL: { code: 'UNKNOWN', status: 500, message: 'internal error' },
 } as const satisfies Record<string, { code: string; status: number; message: string }>;
 
 export type ErrorKind = keyof typeof ERROR_TABLE;
