@@ -1,10 +1,11 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { DataSource } from '@berth/db';
 import type { StorageDriver } from '@berth/storage';
 import type { LogLevel } from '@berth/config';
 import { AppModule } from './app.module.js';
+import { HttpErrorFilter } from './http-error.filter.js';
 
 const NEST_LEVELS: Record<LogLevel, ('debug' | 'log' | 'warn' | 'error' | 'fatal')[]> = {
   debug: ['debug', 'log', 'warn', 'error', 'fatal'],
@@ -33,12 +34,28 @@ export async function createApiApp(
     bodyLimit: ADMIN_JSON_LIMIT,
     // Repository names and tags are case-sensitive and may end in a slash (`blobs/uploads/`).
     routerOptions: { ignoreTrailingSlash: true, caseSensitive: true, maxParamLength: 1024 },
+    // A malformed URL never reaches a route; answer it in the spec's shape too.
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      const isV2 = request.url.startsWith('/v2');
+      const body = isV2
+        ? { errors: [{ code: 'NAME_INVALID', message: error.message }] }
+        : { type: 'about:blank', title: error.message, status: 400 };
+      void reply
+        .code(400)
+        .header('Content-Type', isV2 ? 'application/json' : 'application/problem+json')
+        .send(JSON.stringify(body));
+    },
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(dataSource, storage), adapter, {
-    bodyParser: false,
-    logger: NEST_LEVELS[logLevel],
-  });
-  installBodyParsers(app.getHttpAdapter().getInstance() as unknown as FastifyInstance);
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.register(dataSource, storage),
+    adapter,
+    {
+      bodyParser: false,
+      logger: NEST_LEVELS[logLevel],
+    },
+  );
+  app.useGlobalFilters(new HttpErrorFilter());
+  installBodyParsers(app.getHttpAdapter().getInstance());
   return app;
 }
 
@@ -59,7 +76,8 @@ async function readJson(payload: NodeJS.ReadableStream, contentType: string | un
   let total = 0;
   for await (const chunk of payload) {
     total += (chunk as Buffer).length;
-    if (total > ADMIN_JSON_LIMIT) throw Object.assign(new Error('request body too large'), { statusCode: 413 });
+    if (total > ADMIN_JSON_LIMIT)
+      throw Object.assign(new Error('request body too large'), { statusCode: 413 });
     chunks.push(chunk as Buffer);
   }
   if (total === 0) return undefined;

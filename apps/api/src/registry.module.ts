@@ -30,10 +30,26 @@ export class RegistryModule {
       providers: [
         { provide: DataSource, useValue: dataSource },
         { provide: STORAGE_DRIVER, useValue: storage },
-        { provide: RepositoryRecords, useFactory: (db: DataSource) => new TypeormRepositoryRecords(db), inject: [DataSource] },
-        { provide: BlobRecords, useFactory: (db: DataSource) => new TypeormBlobRecords(db), inject: [DataSource] },
-        { provide: UploadRecords, useFactory: (db: DataSource) => new TypeormUploadRecords(db), inject: [DataSource] },
-        { provide: ManifestRecords, useFactory: (db: DataSource) => new TypeormManifestRecords(db), inject: [DataSource] },
+        {
+          provide: RepositoryRecords,
+          useFactory: (db: DataSource) => new TypeormRepositoryRecords(db),
+          inject: [DataSource],
+        },
+        {
+          provide: BlobRecords,
+          useFactory: (db: DataSource) => new TypeormBlobRecords(db),
+          inject: [DataSource],
+        },
+        {
+          provide: UploadRecords,
+          useFactory: (db: DataSource) => new TypeormUploadRecords(db),
+          inject: [DataSource],
+        },
+        {
+          provide: ManifestRecords,
+          useFactory: (db: DataSource) => new TypeormManifestRecords(db),
+          inject: [DataSource],
+        },
         {
           provide: Registry,
           useFactory: (

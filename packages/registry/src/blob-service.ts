@@ -44,7 +44,8 @@ export class BlobService {
           return await this.stores.storage.reader(path, range?.start ?? 0, length);
         } catch (error) {
           // A row without bytes is a bug or an operator's deletion: tell the client plainly.
-          if (error instanceof PathNotFoundError) throw new RegistryError('BLOB_UNKNOWN', 'blob content is missing');
+          if (error instanceof PathNotFoundError)
+            throw new RegistryError('BLOB_UNKNOWN', 'blob content is missing');
           throw error;
         }
       },

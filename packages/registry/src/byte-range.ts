@@ -34,7 +34,9 @@ export function parseRangeHeader(header: string | undefined, size: number): Byte
 }
 
 function unsatisfiable(size: number): RegistryError {
-  return new RegistryError('RANGE_NOT_SATISFIABLE', undefined, { headers: { 'Content-Range': `bytes */${size}` } });
+  return new RegistryError('RANGE_NOT_SATISFIABLE', undefined, {
+    headers: { 'Content-Range': `bytes */${size}` },
+  });
 }
 
 /**
@@ -44,7 +46,8 @@ function unsatisfiable(size: number): RegistryError {
 export function parseContentRange(header: string | undefined): ByteRange | undefined {
   if (header === undefined || header.trim() === '') return undefined;
   const match = /^(?:bytes\s+)?(\d+)-(\d+)(?:\/(?:\d+|\*))?$/.exec(header.trim());
-  if (!match) throw new RegistryError('RANGE_NOT_SATISFIABLE', `malformed Content-Range ${JSON.stringify(header)}`);
+  if (!match)
+    throw new RegistryError('RANGE_NOT_SATISFIABLE', `malformed Content-Range ${JSON.stringify(header)}`);
   const start = Number(match[1]);
   const end = Number(match[2]);
   if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || end < start) {

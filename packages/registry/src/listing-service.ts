@@ -63,5 +63,7 @@ function paginate(rows: string[], limit: number): Page {
 }
 
 function nameUnknown(repository: string): RegistryError {
-  return new RegistryError('NAME_UNKNOWN', `repository ${repository} is not known`, { detail: { name: repository } });
+  return new RegistryError('NAME_UNKNOWN', `repository ${repository} is not known`, {
+    detail: { name: repository },
+  });
 }

@@ -50,7 +50,8 @@ export class ManifestService {
       }
       manifest.digest = target.digest;
     }
-    const tags = target.tag !== undefined ? [target.tag] : [...new Set(extraTags.map((tag) => assertTag(tag)))];
+    const tags =
+      target.tag !== undefined ? [target.tag] : [...new Set(extraTags.map((tag) => assertTag(tag)))];
     const repositoryId = await this.stores.repositories.ensure(repository);
     await this.stores.manifests.save(repositoryId, manifest, tags);
     return { digest: manifest.digest, tags, ...(manifest.subject && { subject: manifest.subject.digest }) };

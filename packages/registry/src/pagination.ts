@@ -12,7 +12,12 @@ export interface PageRequest {
  * Parses the `n` and `last` query parameters of tag and catalog listings. Without `n`, the
  * listing is capped at `fallback` entries and paginated by `Link`.
  */
-export function parsePage(n: string | undefined, last: string | undefined, fallback: number, max: number): PageRequest {
+export function parsePage(
+  n: string | undefined,
+  last: string | undefined,
+  fallback: number,
+  max: number,
+): PageRequest {
   let limit = fallback;
   if (n !== undefined) {
     if (!/^\d+$/.test(n)) throw new RegistryError('PAGINATION_INVALID', `n must be a non-negative integer`);

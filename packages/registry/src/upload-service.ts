@@ -42,24 +42,26 @@ export class UploadService {
   async append(repository: string, id: string, body: Readable, range?: ByteRange): Promise<UploadStatus> {
     const session = await this.session(repository, id);
     const writer = await this.openWriter(id);
-    if (range !== undefined && range.start !== writer.size) {
-      await writer.close();
-      throw new RegistryError('RANGE_NOT_SATISFIABLE', `chunk starts at ${range.start}, upload is at ${writer.size}`, {
-        headers: rangeHeaders(repository, id, writer.size),
-      });
-    }
+    await this.assertChunkStart(repository, id, writer, range);
     const size = await this.receive(id, writer, body);
     await this.stores.uploads.touch(session.id, size);
     return { id, size };
   }
 
   /** Appends the optional last chunk, verifies `digest`, and makes the blob visible. */
-  async complete(repository: string, id: string, digest: Digest, body?: Readable): Promise<{ digest: Digest; size: number }> {
+  async complete(
+    repository: string,
+    id: string,
+    digest: Digest,
+    body?: Readable,
+    range?: ByteRange,
+  ): Promise<{ digest: Digest; size: number }> {
     const session = await this.session(repository, id);
     let digester: Digester | undefined;
     let size: number;
     if (body !== undefined) {
       const writer = await this.openWriter(id);
+      await this.assertChunkStart(repository, id, writer, range);
       size = await this.receive(id, writer, body, true);
     } else {
       size = await this.storedSize(id);
@@ -83,7 +85,11 @@ export class UploadService {
    * A whole blob in one request (`POST ?digest=`): hashed while written, verified, published.
    * No session row is needed, since nothing can continue it.
    */
-  async monolithic(repository: string, digest: Digest, body: Readable): Promise<{ digest: Digest; size: number }> {
+  async monolithic(
+    repository: string,
+    digest: Digest,
+    body: Readable,
+  ): Promise<{ digest: Digest; size: number }> {
     const repositoryId = await this.stores.repositories.ensure(repository);
     const id = randomUUID();
     const path = uploadDataPath(id);
@@ -113,6 +119,19 @@ export class UploadService {
   async cancel(repository: string, id: string): Promise<void> {
     await this.session(repository, id);
     await this.discard(id);
+  }
+
+  /** A chunk with a Content-Range must start where the upload ends (spec: 416 otherwise). */
+  private async assertChunkStart(repository: string, id: string, writer: FileWriter, range?: ByteRange) {
+    if (range === undefined || range.start === writer.size) return;
+    await writer.close();
+    throw new RegistryError(
+      'RANGE_NOT_SATISFIABLE',
+      `chunk starts at ${range.start}, upload is at ${writer.size}`,
+      {
+        headers: rangeHeaders(repository, id, writer.size),
+      },
+    );
   }
 
   private async session(repository: string, id: string) {

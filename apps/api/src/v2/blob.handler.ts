@@ -9,7 +9,13 @@ import { header, repositoryName, sendEmpty } from './v2-request.js';
 export class BlobHandler {
   constructor(private readonly registry: Registry) {}
 
-  async handle(method: string, name: string, reference: string, request: FastifyRequest, reply: FastifyReply) {
+  async handle(
+    method: string,
+    name: string,
+    reference: string,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ) {
     const repository = repositoryName(name);
     const digest = parseDigest(reference);
     switch (method) {

@@ -21,7 +21,10 @@ export class ListingHandler {
       repository,
       parsePage(single(params, 'n'), single(params, 'last'), DEFAULT_PAGE, MAX_PAGE),
     );
-    this.sendPage(method, reply, `/v2/${repository}/tags/list`, params, page, { name: repository, tags: page.entries });
+    this.sendPage(method, reply, `/v2/${repository}/tags/list`, params, page, {
+      name: repository,
+      tags: page.entries,
+    });
   }
 
   async catalog(method: string, request: FastifyRequest, reply: FastifyReply) {
@@ -33,7 +36,13 @@ export class ListingHandler {
     this.sendPage(method, reply, '/v2/_catalog', params, page, { repositories: page.entries });
   }
 
-  async referrers(method: string, name: string, reference: string, request: FastifyRequest, reply: FastifyReply) {
+  async referrers(
+    method: string,
+    name: string,
+    reference: string,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ) {
     assertReadMethod(method);
     const repository = repositoryName(name);
     const digest = parseDigest(reference);
@@ -64,5 +73,6 @@ export class ListingHandler {
 }
 
 function assertReadMethod(method: string): void {
-  if (method !== 'GET' && method !== 'HEAD') throw new RegistryError('UNSUPPORTED', `${method} is not supported here`);
+  if (method !== 'GET' && method !== 'HEAD')
+    throw new RegistryError('UNSUPPORTED', `${method} is not supported here`);
 }

@@ -9,7 +9,13 @@ import { header, queryParams, readManifestBody, repositoryName, sendEmpty } from
 export class ManifestHandler {
   constructor(private readonly registry: Registry) {}
 
-  async handle(method: string, name: string, reference: string, request: FastifyRequest, reply: FastifyReply) {
+  async handle(
+    method: string,
+    name: string,
+    reference: string,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ) {
     const repository = repositoryName(name);
     switch (method) {
       case 'GET':

@@ -17,7 +17,11 @@ export class UploadHandler {
     const digestParam = single(params, 'digest');
     if (mount !== undefined) {
       const from = single(params, 'from');
-      const mounted = await this.registry.blobs.mount(repository, parseDigest(mount), from && repositoryName(from));
+      const mounted = await this.registry.blobs.mount(
+        repository,
+        parseDigest(mount),
+        from && repositoryName(from),
+      );
       if (mounted) return this.created(reply, repository, mounted.digest);
       // Not mountable: the spec says fall back to a regular upload session.
     } else if (digestParam !== undefined) {
@@ -43,10 +47,12 @@ export class UploadHandler {
       }
       case 'PUT': {
         const digestParam = single(queryParams(request), 'digest');
-        if (digestParam === undefined) throw new RegistryError('DIGEST_INVALID', 'the digest query parameter is required');
+        if (digestParam === undefined)
+          throw new RegistryError('DIGEST_INVALID', 'the digest query parameter is required');
         const digest: Digest = parseDigest(digestParam);
         const body = hasBody(request) ? bodyStream(request) : undefined;
-        const blob = await this.registry.uploads.complete(repository, id, digest, body);
+        const range = parseContentRange(header(request, 'content-range'));
+        const blob = await this.registry.uploads.complete(repository, id, digest, body, range);
         return this.created(reply, repository, blob.digest);
       }
       case 'DELETE':

@@ -58,11 +58,24 @@ export function repositoryName(name: string): string {
 }
 
 /** Sends an empty response with headers. HEAD and 202/201/204 responses carry no body. */
-export function sendEmpty(reply: FastifyReply, status: number, headers: Record<string, string | number> = {}): void {
+export function sendEmpty(
+  reply: FastifyReply,
+  status: number,
+  headers: Record<string, string | number> = {},
+): void {
   void reply.code(status).headers(headers).send();
 }
 
-export function sendJson(reply: FastifyReply, status: number, body: unknown, contentType = 'application/json'): void {
+export function sendJson(
+  reply: FastifyReply,
+  status: number,
+  body: unknown,
+  contentType = 'application/json',
+): void {
   const payload = Buffer.from(JSON.stringify(body));
-  void reply.code(status).header('Content-Type', contentType).header('Content-Length', payload.length).send(payload);
+  void reply
+    .code(status)
+    .header('Content-Type', contentType)
+    .header('Content-Length', payload.length)
+    .send(payload);
 }

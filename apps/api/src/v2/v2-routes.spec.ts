@@ -19,9 +19,20 @@ describe('matchV2Route', () => {
   });
 
   it('takes route keywords inside a name as part of the name', () => {
-    expect(matchV2Route('/v2/x/blobs/uploads/blobs/uploads/')).toEqual({ kind: 'uploads', name: 'x/blobs/uploads' });
-    expect(matchV2Route('/v2/manifests/manifests/v1')).toEqual({ kind: 'manifest', name: 'manifests', reference: 'v1' });
-    expect(matchV2Route('/v2/p/tags/list/manifests/t')).toEqual({ kind: 'manifest', name: 'p/tags/list', reference: 't' });
+    expect(matchV2Route('/v2/x/blobs/uploads/blobs/uploads/')).toEqual({
+      kind: 'uploads',
+      name: 'x/blobs/uploads',
+    });
+    expect(matchV2Route('/v2/manifests/manifests/v1')).toEqual({
+      kind: 'manifest',
+      name: 'manifests',
+      reference: 'v1',
+    });
+    expect(matchV2Route('/v2/p/tags/list/manifests/t')).toEqual({
+      kind: 'manifest',
+      name: 'p/tags/list',
+      reference: 't',
+    });
   });
 
   it.each(['/v2/a', '/v2/a/blobs/', '/v2/a/manifests/', '/v3/a/tags/list', '/v2/a/tags/list/extra'])(

@@ -1,11 +1,10 @@
-import { All, Controller, Req, Res, UseFilters } from '@nestjs/common';
+import { All, Controller, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RegistryError } from '@berth/oci';
 import { BlobHandler } from './blob.handler.js';
 import { ListingHandler } from './listing.handler.js';
 import { ManifestHandler } from './manifest.handler.js';
 import { UploadHandler } from './upload.handler.js';
-import { V2ErrorFilter } from './v2-error.filter.js';
 import { matchV2Route } from './v2-routes.js';
 
 /**
@@ -13,7 +12,6 @@ import { matchV2Route } from './v2-routes.js';
  * route table, and each resource has its handler.
  */
 @Controller()
-@UseFilters(V2ErrorFilter)
 export class V2Controller {
   constructor(
     private readonly blobs: BlobHandler,
