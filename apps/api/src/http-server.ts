@@ -3,16 +3,9 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { DataSource } from '@berth/db';
 import type { StorageDriver } from '@berth/storage';
-import type { LogLevel } from '@berth/config';
+import type { LoggerService } from '@nestjs/common';
 import { AppModule } from './app.module.js';
 import { HttpErrorFilter } from './http-error.filter.js';
-
-const NEST_LEVELS: Record<LogLevel, ('debug' | 'log' | 'warn' | 'error' | 'fatal')[]> = {
-  debug: ['debug', 'log', 'warn', 'error', 'fatal'],
-  info: ['log', 'warn', 'error', 'fatal'],
-  warn: ['warn', 'error', 'fatal'],
-  error: ['error', 'fatal'],
-};
 
 /** JSON bodies of the admin API are small; /v2/ bodies are streams and never parsed. */
 const ADMIN_JSON_LIMIT = 1024 * 1024;
@@ -25,7 +18,7 @@ const ADMIN_JSON_LIMIT = 1024 * 1024;
 export async function createApiApp(
   dataSource: DataSource,
   storage: StorageDriver,
-  logLevel: LogLevel,
+  logger: LoggerService,
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     // Uploads can take as long as the client needs; idle sockets are still reaped.
@@ -51,7 +44,7 @@ export async function createApiApp(
     adapter,
     {
       bodyParser: false,
-      logger: NEST_LEVELS[logLevel],
+      logger,
     },
   );
   app.useGlobalFilters(new HttpErrorFilter());

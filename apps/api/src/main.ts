@@ -1,9 +1,9 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
 import { loadConfig } from '@berth/config';
 import { openDatabase, startEmbeddedPostgres, type EmbeddedDatabase } from '@berth/db';
 import { createStorageDriver } from '@berth/storage';
 import { createApiApp } from './http-server.js';
+import { createLogger } from './logger.js';
 
 /**
  * The api process: the OCI Distribution API at /v2/ and the admin API at /api/v1. Without
@@ -11,15 +11,15 @@ import { createApiApp } from './http-server.js';
  */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = new Logger('berth');
+  const logger = createLogger(config.logLevel);
   let embedded: EmbeddedDatabase | undefined;
   if (config.databaseUrl === undefined) {
     embedded = await startEmbeddedPostgres(config.dataDir);
-    logger.log({ message: 'embedded postgresql started', dataDir: config.dataDir });
+    logger.log({ message: 'embedded postgresql started', dataDir: config.dataDir }, 'berth');
   }
   const dataSource = await openDatabase({ url: config.databaseUrl ?? embedded!.url });
   const storage = createStorageDriver(config.storageUrl);
-  const app = await createApiApp(dataSource, storage, config.logLevel);
+  const app = await createApiApp(dataSource, storage, logger);
   const stop = async () => {
     await dataSource.destroy().catch(() => undefined);
     await embedded?.stop().catch(() => undefined);

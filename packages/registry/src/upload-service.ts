@@ -6,6 +6,9 @@ import type { ByteRange } from './byte-range.js';
 import type { RegistryStores } from './registry-stores.js';
 import { UploadHashers } from './upload-hashers.js';
 
+/** Session ids are UUIDs Berth made; anything else in a URL is refused before a query. */
+const UPLOAD_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 export interface UploadStatus {
   id: string;
   /** Bytes received so far. */
@@ -135,7 +138,7 @@ export class UploadService {
   }
 
   private async session(repository: string, id: string) {
-    const session = /^[0-9a-f-]{36}$/.test(id) ? await this.stores.uploads.find(id, repository) : undefined;
+    const session = UPLOAD_ID.test(id) ? await this.stores.uploads.find(id, repository) : undefined;
     if (!session) throw new RegistryError('BLOB_UPLOAD_UNKNOWN');
     return session;
   }
