@@ -24,6 +24,10 @@ for (const tier of selected) {
     ...(tier === 'e2e' ? ['--runInBand'] : []),
   ];
   console.log(`\n== ${tier} tests ==`);
-  const run = spawnSync(process.execPath, jestArgs, { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_NO_WARNINGS: '1' } });
+  const run = spawnSync(process.execPath, jestArgs, {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, NODE_NO_WARNINGS: '1' },
+  });
   if (run.status !== 0) process.exit(run.status ?? 1);
 }

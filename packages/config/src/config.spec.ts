@@ -17,7 +17,12 @@ describe('loadConfig', () => {
 
   it('follows BERTH_PORT in the default public URL, and takes explicit values', () => {
     const config = loadConfig(
-      { BERTH_PORT: '6000', BERTH_DATA_DIR: '/d', BERTH_STORAGE: 'memory://', DATABASE_URL: 'postgres://u@h/db' },
+      {
+        BERTH_PORT: '6000',
+        BERTH_DATA_DIR: '/d',
+        BERTH_STORAGE: 'memory://',
+        DATABASE_URL: 'postgres://u@h/db',
+      },
       '/',
     );
     expect(config.publicUrl).toBe('http://127.0.0.1:6000');

@@ -37,7 +37,8 @@ function port(env: Env, name: string, fallback: number): number {
   const raw = nonEmpty(env, name);
   if (raw === undefined) return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0 || value > 65535) throw new ConfigError(name, `not a port: ${raw}`);
+  if (!Number.isInteger(value) || value < 0 || value > 65535)
+    throw new ConfigError(name, `not a port: ${raw}`);
   return value;
 }
 
@@ -54,7 +55,10 @@ function storageUrl(env: Env, dataDir: string): string {
   const raw = nonEmpty(env, 'BERTH_STORAGE');
   if (raw === undefined) return `file://${path.join(dataDir, 'storage')}`;
   if (!/^(file|memory|s3):\/\//.test(raw)) {
-    throw new ConfigError('BERTH_STORAGE', `expected file:///path, memory:// or s3://bucket/prefix, got ${raw}`);
+    throw new ConfigError(
+      'BERTH_STORAGE',
+      `expected file:///path, memory:// or s3://bucket/prefix, got ${raw}`,
+    );
   }
   return raw;
 }
@@ -65,7 +69,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   const apiPort = port(env, 'BERTH_PORT', 5000);
   const dataDir = path.resolve(cwd, nonEmpty(env, 'BERTH_DATA_DIR') ?? './data');
   const logLevel = (nonEmpty(env, 'BERTH_LOG_LEVEL') ?? 'info') as LogLevel;
-  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('BERTH_LOG_LEVEL', `one of ${LOG_LEVELS.join(', ')}`);
+  if (!LOG_LEVELS.includes(logLevel))
+    throw new ConfigError('BERTH_LOG_LEVEL', `one of ${LOG_LEVELS.join(', ')}`);
   const databaseUrl = nonEmpty(env, 'DATABASE_URL');
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError('DATABASE_URL', 'expected postgres://user:pass@host:port/db');

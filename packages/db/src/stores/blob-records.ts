@@ -34,7 +34,9 @@ export class TypeormBlobRecords extends BlobRecords {
   }
 
   async find(digest: string): Promise<BlobRecord | undefined> {
-    const rows: { size: string }[] = await this.db.query(`SELECT size FROM blobs WHERE digest = $1`, [digest]);
+    const rows: { size: string }[] = await this.db.query(`SELECT size FROM blobs WHERE digest = $1`, [
+      digest,
+    ]);
     return rows[0] && { digest, size: Number(rows[0].size) };
   }
 

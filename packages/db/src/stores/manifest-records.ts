@@ -82,7 +82,9 @@ export class TypeormManifestRecords extends ManifestRecords {
     repositoryId: string,
     manifest: ParsedManifest,
   ): Promise<void> {
-    const blobs = unique(manifest.references.filter((r) => r.required && r.kind !== 'manifest').map((r) => r.digest));
+    const blobs = unique(
+      manifest.references.filter((r) => r.required && r.kind !== 'manifest').map((r) => r.digest),
+    );
     const children = unique(manifest.references.filter((r) => r.kind === 'manifest').map((r) => r.digest));
     const found = new Set<string>();
     if (blobs.length > 0) {
@@ -101,13 +103,21 @@ export class TypeormManifestRecords extends ManifestRecords {
     }
     const missing = [...blobs, ...children].filter((digest) => !found.has(digest));
     if (missing.length > 0) {
-      throw new RegistryError('MANIFEST_BLOB_UNKNOWN', `manifest references unknown content: ${missing.join(', ')}`, {
-        detail: { missing },
-      });
+      throw new RegistryError(
+        'MANIFEST_BLOB_UNKNOWN',
+        `manifest references unknown content: ${missing.join(', ')}`,
+        {
+          detail: { missing },
+        },
+      );
     }
   }
 
-  private async insertManifest(tx: EntityManager, repositoryId: string, manifest: ParsedManifest): Promise<string> {
+  private async insertManifest(
+    tx: EntityManager,
+    repositoryId: string,
+    manifest: ParsedManifest,
+  ): Promise<string> {
     const inserted: { id: string }[] = await tx.query(
       `INSERT INTO manifests (repository_id, digest, media_type, artifact_type, subject_digest, annotations, size, payload)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
@@ -162,7 +172,9 @@ export class TypeormManifestRecords extends ManifestRecords {
   }
 
   async tags(repository: string, limit: number, last?: string): Promise<string[] | undefined> {
-    const repo: { id: string }[] = await this.db.query(`SELECT id FROM repositories WHERE name = $1`, [repository]);
+    const repo: { id: string }[] = await this.db.query(`SELECT id FROM repositories WHERE name = $1`, [
+      repository,
+    ]);
     if (repo[0] === undefined) return undefined;
     const rows: { name: string }[] = await this.db.query(
       `SELECT name FROM tags WHERE repository_id = $1 AND ($2::text IS NULL OR name COLLATE "C" > $2)

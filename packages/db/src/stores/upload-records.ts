@@ -27,7 +27,10 @@ export class TypeormUploadRecords extends UploadRecords {
   }
 
   async create(id: string, repositoryId: string): Promise<void> {
-    await this.db.query(`INSERT INTO upload_sessions (id, repository_id) VALUES ($1, $2)`, [id, repositoryId]);
+    await this.db.query(`INSERT INTO upload_sessions (id, repository_id) VALUES ($1, $2)`, [
+      id,
+      repositoryId,
+    ]);
   }
 
   async find(id: string, repository: string): Promise<UploadRecord | undefined> {
@@ -37,7 +40,14 @@ export class TypeormUploadRecords extends UploadRecords {
       [id, repository],
     );
     const row = rows[0];
-    return row && { id: row.id, repositoryId: row.repository_id, size: Number(row.size), createdAt: row.created_at };
+    return (
+      row && {
+        id: row.id,
+        repositoryId: row.repository_id,
+        size: Number(row.size),
+        createdAt: row.created_at,
+      }
+    );
   }
 
   async touch(id: string, size: number): Promise<void> {
