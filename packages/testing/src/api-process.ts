@@ -32,6 +32,11 @@ export interface StartApiOptions {
   dataDir?: string;
   port?: number;
   env?: Record<string, string>;
+  /**
+   * Entry point to run instead of the built `apps/api/dist/main.js` (default: env
+   * BERTH_E2E_API_MAIN, then the built api), e.g. a stand-in while the api is being written.
+   */
+  main?: string;
 }
 
 export async function freePort(): Promise<number> {
@@ -62,7 +67,9 @@ export async function startApi(options: StartApiOptions = {}): Promise<ApiProces
     BERTH_LOG_LEVEL: 'warn',
     ...options.env,
   };
-  const child = spawn(process.execPath, [path.join(repoRoot, 'apps/api/dist/main.js')], {
+  const main =
+    options.main ?? (process.env.BERTH_E2E_API_MAIN || path.join(repoRoot, 'apps/api/dist/main.js'));
+  const child = spawn(process.execPath, [main], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
