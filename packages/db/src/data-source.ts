@@ -9,10 +9,13 @@ export interface DatabaseOptions {
   poolSize?: number;
 }
 
+/** Any constant works; it names Berth's migration lock among the database's advisory locks. */
+const MIGRATION_LOCK = 0x62657274; // "bert"
+
 /**
- * Opens the data source and brings the schema up to date. Migrations run inside a transaction
- * under an advisory lock (TypeORM's default for PostgreSQL), so replicas starting together are
- * safe. `synchronize` is never used.
+ * Opens the data source and brings the schema up to date. Migrations run in one transaction,
+ * under a session advisory lock, so replicas starting together against a new database take
+ * turns instead of racing to create the same tables. `synchronize` is never used.
  */
 export async function openDatabase(options: DatabaseOptions): Promise<DataSource> {
   const dataSource = new DataSource({
@@ -26,6 +29,14 @@ export async function openDatabase(options: DatabaseOptions): Promise<DataSource
     extra: { max: options.poolSize ?? 20 },
   });
   await dataSource.initialize();
-  await dataSource.runMigrations();
+  const lock = dataSource.createQueryRunner();
+  try {
+    await lock.connect();
+    await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    await dataSource.runMigrations();
+  } finally {
+    await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+    await lock.release();
+  }
   return dataSource;
 }

@@ -38,7 +38,7 @@ export class TypeormRepositoryRecords extends RepositoryRecords {
   async catalog(limit: number, last?: string): Promise<string[]> {
     const rows: { name: string }[] = await this.db.query(
       `SELECT r.name FROM repositories r
-       WHERE ($1::text IS NULL OR r.name > $1)
+       WHERE ($1::text IS NULL OR r.name COLLATE "C" > $1)
          AND EXISTS (SELECT 1 FROM manifests m WHERE m.repository_id = r.id)
        ORDER BY r.name COLLATE "C" LIMIT $2`,
       [last ?? null, limit],
