@@ -87,11 +87,9 @@ describe('openDatabase', () => {
     expect(rows).toEqual([{ name: 'kept' }]);
   });
 
-  // bug: packages/db/src/data-source.ts claims migrations run "under an advisory lock (TypeORM's
-  // default for PostgreSQL), so replicas starting together are safe". TypeORM 1.1.3 takes no
-  // lock (MigrationExecutor.executePendingMigrations: hasTable → CREATE TABLE migrations, then
-  // runs the pending list it read), so two replicas booting on a new database both create the
-  // `migrations` table / run RegistrySchema and one of them fails with a duplicate-object error.
+  // Regression: TypeORM takes no lock of its own, so without Berth's advisory lock two replicas
+  // booting on a new database both created the `migrations` table and ran RegistrySchema, and
+  // all but one failed ("relation migrations already exists", "pg_type_typname_nsp_index").
   it('is safe when two processes open the same new database at once', async () => {
     const database = await freshDatabase();
     const results = await Promise.allSettled([
@@ -116,6 +114,27 @@ describe('openDatabase', () => {
     for (const result of results) if (result.status === 'fulfilled') dataSources.push(result.value);
     expect(results.filter((result) => result.status === 'rejected')).toHaveLength(0);
   });
+
+  // bug: packages/db/src/data-source.ts openDatabase() holds the advisory lock on one pooled
+  // connection (`createQueryRunner().connect()`) while `runMigrations()` needs a second one from
+  // the same pool; with `poolSize: 1` the pool is exhausted and openDatabase never resolves.
+  it('opens a new database with a pool of one connection', async () => {
+    const database = await freshDatabase();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timed out'>((resolve) => {
+      timer = setTimeout(() => resolve('timed out'), 5000);
+    });
+    const opening = openDatabase({ url: database.url, poolSize: 1 }).then((dataSource) => {
+      dataSources.push(dataSource);
+      return dataSource;
+    });
+    // When it hangs, dropping the database in afterAll makes it reject: that is expected.
+    opening.catch(() => undefined);
+    const outcome = await Promise.race([opening, timeout]);
+    clearTimeout(timer);
+    expect(outcome).not.toBe('timed out');
+    expect(await executedMigrations(outcome as DataSource)).toHaveLength(MIGRATIONS.length);
+  }, 15_000);
 
   describe('down', () => {
     let database: TestDatabase;

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { DataSource } from 'typeorm';
+import { DataSource, MigrationExecutor } from 'typeorm';
 import { ENTITIES } from './entities/index.js';
 import { MIGRATIONS } from './migrations/index.js';
 
@@ -33,7 +33,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<DataSource
   try {
     await lock.connect();
     await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
-    await dataSource.runMigrations();
+    // On the lock's own connection, so a pool of one cannot deadlock against itself.
+    const executor = new MigrationExecutor(dataSource, lock);
+    executor.transaction = 'all';
+    await executor.executePendingMigrations();
   } finally {
     await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
     await lock.release();

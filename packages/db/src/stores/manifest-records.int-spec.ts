@@ -524,7 +524,7 @@ describe('TypeormManifestRecords', () => {
       const seen: string[] = [];
       let last: string | undefined;
       for (;;) {
-        const page = await manifests.tags('m/page', 4, last);
+        const page = (await manifests.tags('m/page', 4, last)) ?? [];
         if (page.length === 0) break;
         seen.push(...page);
         last = page[page.length - 1];

@@ -179,10 +179,9 @@ describe('TypeormRepositoryRecords', () => {
 });
 
 /**
- * The catalog orders by `name COLLATE "C"` but filters with `name > $last` in the database's
- * default collation. The test server's databases use C.UTF-8, where both agree; a production
- * database created with a linguistic collation (ICU or glibc en_US) does not, and paging then
- * skips repositories. This suite creates such a database to show it.
+ * The catalog must order and filter by `last` in the same byte-wise collation. The test server's
+ * databases use C.UTF-8, where byte order is also the default; a production database created
+ * with a linguistic collation (ICU or glibc en_US) is not, so this suite creates one.
  */
 describe('TypeormRepositoryRecords.catalog in a database with a linguistic default collation', () => {
   const adminUrl = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -217,10 +216,8 @@ describe('TypeormRepositoryRecords.catalog in a database with a linguistic defau
     await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
   });
 
-  // bug: packages/db/src/stores/repository-records.ts catalog(): `WHERE r.name > $1` lacks
-  // `COLLATE "C"` while `ORDER BY r.name COLLATE "C"` has it. Under ICU en-US, '_' sorts before
-  // digits, so after the page ending at 'icu/a0' the filter `name > 'icu/a0'` rejects 'icu/a_b'
-  // and it is never listed.
+  // Regression: with `WHERE r.name > $1` in the default collation, ICU en-US sorts '_' before
+  // digits, so after the page ending at 'icu/a0' the filter rejected 'icu/a_b' for good.
   it('pages through every repository exactly once', async () => {
     if (!icuAvailable || dataSource === undefined) return;
     const repositories = new TypeormRepositoryRecords(dataSource);
