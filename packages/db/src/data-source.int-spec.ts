@@ -115,9 +115,8 @@ describe('openDatabase', () => {
     expect(results.filter((result) => result.status === 'rejected')).toHaveLength(0);
   });
 
-  // bug: packages/db/src/data-source.ts openDatabase() holds the advisory lock on one pooled
-  // connection (`createQueryRunner().connect()`) while `runMigrations()` needs a second one from
-  // the same pool; with `poolSize: 1` the pool is exhausted and openDatabase never resolves.
+  // Regression: openDatabase() once held the advisory lock on one pooled connection while
+  // `runMigrations()` waited for a second one from the same pool, so a pool of one hung forever.
   it('opens a new database with a pool of one connection', async () => {
     const database = await freshDatabase();
     let timer: NodeJS.Timeout | undefined;

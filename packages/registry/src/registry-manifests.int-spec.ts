@@ -649,5 +649,33 @@ describe('Registry manifests and listings, PostgreSQL + InMemoryDriver', () => {
       const catalog = await registry.listings.catalog(page(1000));
       expect(catalog.entries).toEqual(expect.arrayContaining(repositories));
     });
+
+    // bug: packages/db/src/stores/manifest-records.ts save() upserts tags in the order given, so
+    // two pushes by digest with `?tag=a&tag=b…` and `?tag=…b&tag=a` deadlock in PostgreSQL and one
+    // fails with "deadlock detected" (an internal error, a 500) instead of both succeeding.
+    it('accepts parallel pushes by digest whose ?tag= lists share tags in opposite orders', async () => {
+      const repository = 'mf/tag-order';
+      const config = await blob(repository, '{"tag-order":true}', MediaType.OciConfig);
+      const tags = ['alpha', 'beta', 'gamma', 'delta', 'epsilon'];
+      const failures: string[] = [];
+      // Each detected deadlock costs PostgreSQL's deadlock_timeout (1 s): a few rounds suffice.
+      for (let round = 0; round < 4; round++) {
+        const pushes = [tags, [...tags].reverse()].map((order, i) => {
+          const bytes = json({
+            schemaVersion: 2,
+            mediaType: MediaType.OciManifest,
+            config,
+            layers: [],
+            annotations: { round: `${round}`, push: `${i}` },
+          });
+          return registry.manifests.put(repository, digestOf(bytes), bytes, MediaType.OciManifest, order);
+        });
+        for (const result of await Promise.allSettled(pushes)) {
+          if (result.status === 'rejected') failures.push(String((result.reason as Error).message));
+        }
+      }
+      expect(failures).toEqual([]);
+      expect((await registry.listings.tags(repository, page(10))).entries).toEqual(byteOrder(tags));
+    }, 30_000);
   });
 });

@@ -679,5 +679,69 @@ describe('TypeormManifestRecords', () => {
       const latest = await manifests.findByTag('m/race2', 'latest');
       expect(all.map((m) => m.digest)).toContain(latest!.digest);
     });
+
+    // bug: packages/db/src/stores/manifest-records.ts save() upserts tags in the caller's order,
+    // one statement each, inside the transaction. Two saves of different manifests sharing tags
+    // in different orders (['t0'…'t9'] and the reverse, e.g. two `PUT …/<digest>?tag=…` pushes)
+    // each lock one tag row and wait for the other's: PostgreSQL aborts one with "deadlock
+    // detected" (a QueryFailedError, i.e. a 500). Upserting the tags sorted would avoid it.
+    it('saves two manifests sharing tags listed in opposite orders at once', async () => {
+      const config = blob('deadlock-config');
+      const id = await repositoryWith('m/deadlock', config);
+      const tags = Array.from({ length: 10 }, (_, i) => `t${i}`);
+      const failures: string[] = [];
+      // Each detected deadlock costs PostgreSQL's deadlock_timeout (1 s): a few rounds suffice.
+      for (let round = 0; round < 4; round++) {
+        const results = await Promise.allSettled([
+          manifests.save(id, image({ config, annotations: { x: `${round}` } }), tags),
+          manifests.save(id, image({ config, annotations: { y: `${round}` } }), [...tags].reverse()),
+        ]);
+        for (const result of results) {
+          if (result.status === 'rejected') failures.push(String((result.reason as Error).message));
+        }
+      }
+      expect(failures).toEqual([]);
+    }, 30_000);
+
+    // bug: packages/db/src/stores/manifest-records.ts insertManifest(): on a re-save, `INSERT …
+    // ON CONFLICT DO NOTHING` does not lock the existing row, so a concurrent deleteByDigest can
+    // remove it before the follow-up `SELECT id` (then `existing[0]!.id` throws "Cannot read
+    // properties of undefined (reading 'id')") or before the tag insert (then the insert fails
+    // with "violates foreign key constraint tags_manifest_id_fkey"). Both are 500s for a push
+    // that should simply store the manifest again. Here the delete holds the row while save runs.
+    it('a re-push racing a delete of the same manifest stores it again instead of failing', async () => {
+      const config = blob('resave-race-config');
+      const id = await repositoryWith('m/resave-race', config);
+      const manifest = image({ config });
+      await manifests.save(id, manifest, ['t']);
+      const existing = (await manifests.findByDigest('m/resave-race', manifest.digest))!;
+
+      const deleter = dataSource.createQueryRunner();
+      await deleter.connect();
+      let saving: Promise<void> | undefined;
+      try {
+        await deleter.startTransaction();
+        await deleter.query(`SELECT id FROM manifests WHERE id = $1 FOR UPDATE`, [existing.id]);
+        saving = manifests.save(id, manifest, ['u']);
+        saving.catch(() => undefined);
+        // Wait until the save is blocked on the deleter's row lock.
+        for (let i = 0; i < 100; i++) {
+          const waiting: { n: string }[] = await dataSource.query(
+            `SELECT count(*) AS n FROM pg_stat_activity
+             WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+          );
+          if (Number(waiting[0]!.n) > 0) break;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        await deleter.query(`DELETE FROM manifests WHERE id = $1`, [existing.id]);
+        await deleter.commitTransaction();
+      } finally {
+        await deleter.release();
+      }
+
+      await expect(saving).resolves.toBeUndefined();
+      expect((await manifests.findByTag('m/resave-race', 'u'))?.digest).toBe(manifest.digest);
+      expect(await manifests.findByDigest('m/resave-race', manifest.digest)).toBeDefined();
+    });
   });
 });

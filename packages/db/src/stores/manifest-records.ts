@@ -67,11 +67,13 @@ export class TypeormManifestRecords extends ManifestRecords {
     await this.db.transaction(async (tx) => {
       await this.assertReferencesPresent(tx, repositoryId, manifest);
       const manifestId = await this.insertManifest(tx, repositoryId, manifest);
-      for (const tag of tags) {
+      if (tags.length > 0) {
+        // Sorted, so concurrent pushes sharing tags lock them in one order and cannot deadlock.
         await tx.query(
-          `INSERT INTO tags (repository_id, name, manifest_id) VALUES ($1, $2, $3)
+          `INSERT INTO tags (repository_id, name, manifest_id)
+           SELECT $1, tag, $3 FROM unnest($2::text[]) AS tag ORDER BY tag COLLATE "C"
            ON CONFLICT (repository_id, name) DO UPDATE SET manifest_id = EXCLUDED.manifest_id, updated_at = now()`,
-          [repositoryId, tag, manifestId],
+          [repositoryId, [...new Set(tags)].sort(), manifestId],
         );
       }
     });
@@ -118,10 +120,13 @@ export class TypeormManifestRecords extends ManifestRecords {
     repositoryId: string,
     manifest: ParsedManifest,
   ): Promise<string> {
-    const inserted: { id: string }[] = await tx.query(
+    // DO UPDATE (not DO NOTHING) locks an existing row, so a concurrent delete of the same
+    // manifest either finishes first (and this inserts anew) or waits for this push.
+    const rows: { id: string; created: boolean }[] = await tx.query(
       `INSERT INTO manifests (repository_id, digest, media_type, artifact_type, subject_digest, annotations, size, payload)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-       ON CONFLICT (repository_id, digest) DO NOTHING RETURNING id`,
+       ON CONFLICT (repository_id, digest) DO UPDATE SET digest = EXCLUDED.digest
+       RETURNING id, (xmax = 0) AS created`,
       [
         repositoryId,
         manifest.digest,
@@ -133,14 +138,8 @@ export class TypeormManifestRecords extends ManifestRecords {
         manifest.bytes,
       ],
     );
-    if (inserted[0] === undefined) {
-      const existing: { id: string }[] = await tx.query(
-        `SELECT id FROM manifests WHERE repository_id = $1 AND digest = $2`,
-        [repositoryId, manifest.digest],
-      );
-      return existing[0]!.id;
-    }
-    const id = inserted[0].id;
+    const { id, created } = rows[0]!;
+    if (!created) return id;
     if (manifest.references.length > 0) {
       await tx.query(
         `INSERT INTO manifest_references (manifest_id, position, digest, kind)

@@ -234,4 +234,25 @@ describe('TypeormRepositoryRecords.catalog in a database with a linguistic defau
     const pages = await walkCatalog(repositories, 1);
     expect(pages.flat()).toEqual(all);
   });
+
+  it('pages through every tag exactly once', async () => {
+    if (!icuAvailable || dataSource === undefined) return;
+    const repositories = new TypeormRepositoryRecords(dataSource);
+    const blobs = new TypeormBlobRecords(dataSource);
+    const manifests = new TypeormManifestRecords(dataSource);
+    const id = await repositories.ensure('icu/tags');
+    await blobs.link(id, CONFIG, 2);
+    const tags = ['a0', 'a_b', 'ab', 'B', 'a'];
+    await manifests.save(id, parseManifest(manifestBytes('icu/tags'), MediaType.OciManifest), tags);
+    expect(await manifests.tags('icu/tags', 100)).toEqual(byteOrder(tags));
+    const seen: string[] = [];
+    let last: string | undefined;
+    for (let i = 0; i < 10; i++) {
+      const page = (await manifests.tags('icu/tags', 1, last)) ?? [];
+      if (page.length === 0) break;
+      seen.push(...page);
+      last = page[0];
+    }
+    expect(seen).toEqual(byteOrder(tags));
+  });
 });
