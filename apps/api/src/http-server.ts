@@ -5,6 +5,7 @@ import type { DataSource } from '@berth/db';
 import type { StorageDriver } from '@berth/storage';
 import type { LoggerService } from '@nestjs/common';
 import { AppModule } from './app.module.js';
+import type { AuthorizerSettings } from './auth/v2-authorizer.js';
 import { HttpErrorFilter } from './http-error.filter.js';
 
 /** JSON bodies of the admin API are small; /v2/ bodies are streams and never parsed. */
@@ -19,6 +20,7 @@ export async function createApiApp(
   dataSource: DataSource,
   storage: StorageDriver,
   logger: LoggerService,
+  auth: AuthorizerSettings,
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     // Uploads can take as long as the client needs; idle sockets are still reaped.
@@ -40,7 +42,7 @@ export async function createApiApp(
     },
   });
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.register(dataSource, storage),
+    AppModule.register(dataSource, storage, auth),
     adapter,
     {
       bodyParser: false,

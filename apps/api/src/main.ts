@@ -19,7 +19,10 @@ async function main(): Promise<void> {
   }
   const dataSource = await openDatabase({ url: config.databaseUrl ?? embedded!.url });
   const storage = createStorageDriver(config.storageUrl);
-  const app = await createApiApp(dataSource, storage, logger);
+  const app = await createApiApp(dataSource, storage, logger, {
+    realm: config.tokenRealm,
+    service: config.tokenService,
+  });
   const stop = async () => {
     await dataSource.destroy().catch(() => undefined);
     await embedded?.stop().catch(() => undefined);

@@ -9,7 +9,14 @@ import {
   TypeormRepositoryRecords,
   TypeormUploadRecords,
   UploadRecords,
+  TypeormSigningKeyRecords,
+  TypeormUserRecords,
+  TypeormRobotRecords,
+  TypeormProjectRecords,
 } from '@berth/db';
+import { RepositoryVisibility } from './auth/repository-visibility.js';
+import { TokenKeys } from './auth/token-keys.js';
+import { V2Authorizer, type AuthorizerSettings } from './auth/v2-authorizer.js';
 import { Registry } from '@berth/registry';
 import type { StorageDriver } from '@berth/storage';
 import { BlobHandler } from './v2/blob.handler.js';
@@ -23,7 +30,7 @@ export const STORAGE_DRIVER = Symbol('StorageDriver');
 /** Wires the registry core to PostgreSQL and the storage driver, and serves it at /v2/. */
 @Module({})
 export class RegistryModule {
-  static register(dataSource: DataSource, storage: StorageDriver): DynamicModule {
+  static register(dataSource: DataSource, storage: StorageDriver, auth: AuthorizerSettings): DynamicModule {
     return {
       module: RegistryModule,
       controllers: [V2Controller],
@@ -60,6 +67,18 @@ export class RegistryModule {
             driver: StorageDriver,
           ) => new Registry({ repositories, blobs, uploads, manifests, storage: driver }),
           inject: [RepositoryRecords, BlobRecords, UploadRecords, ManifestRecords, STORAGE_DRIVER],
+        },
+        {
+          provide: V2Authorizer,
+          useValue: new V2Authorizer(new TokenKeys(new TypeormSigningKeyRecords(dataSource)), auth),
+        },
+        {
+          provide: RepositoryVisibility,
+          useValue: new RepositoryVisibility(
+            new TypeormUserRecords(dataSource),
+            new TypeormRobotRecords(dataSource),
+            new TypeormProjectRecords(dataSource),
+          ),
         },
         BlobHandler,
         UploadHandler,

@@ -7,3 +7,4 @@ export * from './password.js';
 export * from './secrets.js';
 export * from './challenge.js';
 export * from './login-throttle.js';
+export * from './authenticator.js';

@@ -8,6 +8,9 @@ import { type ResourceScope } from './scope.js';
  * `kid` names) and `kid` (looked up in keys the caller supplies): no `jwk`, `jku`, `x5c`, `x5u`.
  */
 
+/** The `iss` of every registry token Berth's token service signs, and the api expects. */
+export const TOKEN_ISSUER = 'berth-token-service';
+
 /** The claim set of a registry token (distribution `docs/spec/auth/jwt.md`). Times are epoch seconds. */
 export interface TokenClaims {
   iss: string;

@@ -12,6 +12,11 @@ describe('loadConfig', () => {
       storageUrl: 'file:///srv/berth/data/storage',
       databaseUrl: undefined,
       logLevel: 'info',
+      tokenPort: 5001,
+      tokenRealm: 'http://127.0.0.1:5001/service/token',
+      tokenService: '127.0.0.1:5000',
+      adminPassword: undefined,
+      tokenKeyFile: '/srv/berth/data/token-signing-key.pem',
     });
   });
 

@@ -14,6 +14,16 @@ export interface BerthConfig {
   /** `undefined` means: run the embedded PostgreSQL under `dataDir`. */
   databaseUrl: string | undefined;
   logLevel: LogLevel;
+  /** Port of the token service (`/service/token`). */
+  tokenPort: number;
+  /** The `realm` of the api's `WWW-Authenticate` challenge: where clients get tokens. */
+  tokenRealm: string;
+  /** The `service` of the challenge and the `aud` of registry tokens: the public host. */
+  tokenService: string;
+  /** The initial password of user `admin`; `undefined` means generate one into the data dir. */
+  adminPassword: string | undefined;
+  /** PEM file of the token signing key (PKCS#8, EC P-256 or RSA); generated when missing. */
+  tokenKeyFile: string;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -75,13 +85,23 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError('DATABASE_URL', 'expected postgres://user:pass@host:port/db');
   }
+  const tokenPort = port(env, 'BERTH_TOKEN_PORT', 5001);
+  const publicUrl = url(env, 'BERTH_PUBLIC_URL', `http://127.0.0.1:${apiPort}`);
   return {
     host,
     port: apiPort,
-    publicUrl: url(env, 'BERTH_PUBLIC_URL', `http://127.0.0.1:${apiPort}`),
+    publicUrl,
     dataDir,
     storageUrl: storageUrl(env, dataDir),
     databaseUrl,
     logLevel,
+    tokenPort,
+    tokenRealm: url(env, 'BERTH_TOKEN_REALM', `http://127.0.0.1:${tokenPort}/service/token`),
+    tokenService: new URL(publicUrl).host,
+    adminPassword: env.BERTH_ADMIN_PASSWORD === '' ? undefined : env.BERTH_ADMIN_PASSWORD,
+    tokenKeyFile: path.resolve(
+      cwd,
+      nonEmpty(env, 'BERTH_TOKEN_KEY_FILE') ?? path.join(dataDir, 'token-signing-key.pem'),
+    ),
   };
 }

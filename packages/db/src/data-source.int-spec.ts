@@ -163,11 +163,11 @@ describe('openDatabase', () => {
 
     it('a revert is atomic: a failing down leaves the schema as it was', async () => {
       // Something outside the migration depends on a table the down drops.
-      await dataSource.query(`CREATE VIEW repository_names AS SELECT name FROM repositories`);
+      await dataSource.query(`CREATE VIEW user_names AS SELECT username FROM users`);
       await expect(dataSource.undoLastMigration({ transaction: 'all' })).rejects.toThrow();
       expect(await tables(dataSource)).toEqual(expect.arrayContaining(REGISTRY_TABLES));
       expect(await executedMigrations(dataSource)).toHaveLength(MIGRATIONS.length);
-      await dataSource.query(`DROP VIEW repository_names`);
+      await dataSource.query(`DROP VIEW user_names`);
     });
   });
 });

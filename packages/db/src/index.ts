@@ -7,3 +7,4 @@ export * from './stores/blob-records.js';
 export * from './stores/upload-records.js';
 export * from './stores/manifest-records.js';
 export { DataSource } from 'typeorm';
+export * from './access/index.js';

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { RegistryError, type Digest } from '@berth/oci';
+import { projectOf, RegistryError, type Digest } from '@berth/oci';
 import { blobDataPath, PathNotFoundError } from '@berth/storage';
 import { parseRangeHeader, type ByteRange } from './byte-range.js';
 import type { RegistryStores } from './registry-stores.js';
@@ -54,13 +54,15 @@ export class BlobService {
 
   /**
    * Links an existing blob into `repository` without moving bytes. With `from`, the blob must
-   * be readable in that repository; without it (automatic mount), it must exist anywhere.
-   * Returns `undefined` when the blob cannot be mounted, so the caller starts an upload instead.
+   * be readable in that repository (the caller checked the client may read `from`); without it
+   * (automatic mount), it must be in a repository of the same project, which whoever may push
+   * here may read. Returns `undefined` when the blob cannot be mounted, so the caller starts an
+   * upload instead.
    */
   async mount(repository: string, digest: Digest, from?: string): Promise<BlobDescriptor | undefined> {
     const record =
       from === undefined
-        ? await this.stores.blobs.find(digest)
+        ? await this.stores.blobs.findInProject(projectOf(repository), digest)
         : await this.stores.blobs.findInRepository(from, digest);
     if (!record) return undefined;
     const repositoryId = await this.stores.repositories.ensure(repository);

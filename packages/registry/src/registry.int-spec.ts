@@ -582,6 +582,11 @@ describe.each(DRIVERS)('Registry uploads and blobs, PostgreSQL + $name', (driver
       expect((await readAll(await blob.open())).equals(bytes.subarray(0, 10))).toBe(true);
     });
 
+    it('mounts automatically only from the same project: another project may be private', async () => {
+      const digest = await push('other-project/secret', content('cross-project', 77));
+      expect(await registry.blobs.mount('bl/auto-cross', digest)).toBeUndefined();
+    });
+
     it('does not mount an unknown blob, with or without from', async () => {
       const unknown = digestOf(content('never-pushed', 10));
       await push('bl/unknown-src', content('unrelated', 10));

@@ -18,19 +18,27 @@ export interface ApiProcess {
   pid: number;
   dataDir: string;
   databaseUrl: string;
-  /** Everything the process printed, for assertions and for debugging a failure. */
+  /** The token service beside it: `http://127.0.0.1:<port>` (its realm is `<tokenUrl>/service/token`). */
+  tokenUrl: string;
+  /** The password of user `admin` (BERTH_ADMIN_PASSWORD of the processes). */
+  adminPassword: string;
+  /** Everything the processes printed, for assertions and for debugging a failure. */
   output(): string;
-  /** Stops the process (SIGTERM, then SIGKILL after 5 s). Leaves database and data dir. */
+  /** Stops the api and token processes (SIGTERM, then SIGKILL after 5 s). Leaves database and data dir. */
   stop(): Promise<void>;
-  /** Kills the process with SIGKILL, as a crash would. */
+  /** Kills the api process with SIGKILL, as a crash would (the token service is stopped normally). */
   kill(): Promise<void>;
 }
+
+/** The admin password every test process gets, unless a test passes its own. */
+export const TEST_ADMIN_PASSWORD = 'berth-test-admin-password';
 
 export interface StartApiOptions {
   /** Share a database and data dir with another process (scale-out, restarts). */
   databaseUrl?: string;
   dataDir?: string;
   port?: number;
+  tokenPort?: number;
   env?: Record<string, string>;
   /**
    * Entry point to run instead of the built `apps/api/dist/main.js` (default: env
@@ -53,30 +61,51 @@ export async function freePort(): Promise<number> {
 
 export async function startApi(options: StartApiOptions = {}): Promise<ApiProcess> {
   const port = options.port ?? (await freePort());
+  const tokenPort = options.tokenPort ?? (await freePort());
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'berth-e2e-')));
   const databaseUrl = options.databaseUrl ?? (await createTestDatabase()).url;
   const url = `http://127.0.0.1:${port}`;
+  const tokenUrl = `http://127.0.0.1:${tokenPort}`;
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? '/root',
     BERTH_HOST: '127.0.0.1',
     BERTH_PORT: String(port),
+    BERTH_TOKEN_PORT: String(tokenPort),
     BERTH_PUBLIC_URL: url,
+    BERTH_TOKEN_REALM: `${tokenUrl}/service/token`,
     BERTH_DATA_DIR: dataDir,
     DATABASE_URL: databaseUrl,
     BERTH_LOG_LEVEL: 'warn',
+    BERTH_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
     ...options.env,
   };
-  const main =
-    options.main ?? (process.env.BERTH_E2E_API_MAIN || path.join(repoRoot, 'apps/api/dist/main.js'));
-  const child = spawn(process.execPath, [main], {
+  let output = '';
+  const collect = (child: ChildProcess) => {
+    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  };
+  const token = spawn(process.execPath, [path.join(repoRoot, 'apps/token/dist/main.js')], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  await waitUntilServing(url, child, () => output);
+  collect(token);
+  try {
+    await waitUntilServing(`${tokenUrl}/health`, token, () => output);
+  } catch (error) {
+    token.kill('SIGKILL');
+    throw error;
+  }
+  const main =
+    options.main ?? (process.env.BERTH_E2E_API_MAIN || path.join(repoRoot, 'apps/api/dist/main.js'));
+  const child = spawn(process.execPath, [main], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  collect(child);
+  try {
+    await waitUntilServing(`${url}/v2/`, child, () => output);
+  } catch (error) {
+    await stopChild(token, 'SIGTERM');
+    throw error;
+  }
   return {
     url,
     host: `127.0.0.1:${port}`,
@@ -84,18 +113,26 @@ export async function startApi(options: StartApiOptions = {}): Promise<ApiProces
     pid: child.pid ?? -1,
     dataDir,
     databaseUrl,
+    tokenUrl,
+    adminPassword: env.BERTH_ADMIN_PASSWORD!,
     output: () => output,
-    stop: () => stopChild(child, 'SIGTERM'),
-    kill: () => stopChild(child, 'SIGKILL'),
+    stop: async () => {
+      await Promise.all([stopChild(child, 'SIGTERM'), stopChild(token, 'SIGTERM')]);
+    },
+    kill: async () => {
+      await stopChild(child, 'SIGKILL');
+      await stopChild(token, 'SIGTERM');
+    },
   };
 }
 
 async function waitUntilServing(url: string, child: ChildProcess, output: () => string): Promise<void> {
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`api exited with ${child.exitCode}:\n${output()}`);
+    if (child.exitCode !== null)
+      throw new Error(`${url}: process exited with ${child.exitCode}:\n${output()}`);
     try {
-      const response = await fetch(`${url}/v2/`);
+      const response = await fetch(url);
       if (response.status === 200 || response.status === 401) return;
     } catch {
       // not listening yet
@@ -103,7 +140,7 @@ async function waitUntilServing(url: string, child: ChildProcess, output: () => 
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   child.kill('SIGKILL');
-  throw new Error(`api did not start within 30 s:\n${output()}`);
+  throw new Error(`${url} did not answer within 30 s:\n${output()}`);
 }
 
 async function stopChild(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {

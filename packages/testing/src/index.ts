@@ -6,3 +6,4 @@ export * from './oci-layout.js';
 export * from './seeded.js';
 export * from './run.js';
 export * from './process-memory.js';
+export * from './registry-auth.js';

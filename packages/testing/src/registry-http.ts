@@ -37,13 +37,20 @@ export interface ManifestResponse {
   body: Buffer;
 }
 
+/**
+ * Where to send registry requests: a base URL (plain `fetch`, anonymous), or a registry with
+ * the `fetch` to use (e.g. a `RegistryUnderTest`, whose fetch answers auth challenges).
+ */
+export type RegistryTarget = string | { url: string; fetch: typeof fetch };
+
 export async function getManifest(
-  baseUrl: string,
+  registry: RegistryTarget,
   repository: string,
   reference: string,
   accept = ALL_MANIFEST_TYPES,
 ): Promise<ManifestResponse> {
-  const response = await fetch(`${baseUrl}/v2/${repository}/manifests/${reference}`, { headers: { accept } });
+  const { url: baseUrl, fetch: send } = typeof registry === 'string' ? { url: registry, fetch } : registry;
+  const response = await send(`${baseUrl}/v2/${repository}/manifests/${reference}`, { headers: { accept } });
   return {
     status: response.status,
     contentType: response.headers.get('content-type'),
@@ -98,19 +105,28 @@ export interface DownloadResult {
   bytes: number;
 }
 
-/** GETs `url` (following redirects, as clients do for blob storage) and hashes the body as it streams. */
-export async function streamDownload(url: string, redirects = 5): Promise<DownloadResult> {
+/**
+ * GETs `url` (following redirects, as clients do for blob storage) and hashes the body as it
+ * streams. `headers` (e.g. an Authorization from `fetch.authorize(url)`) go to `url`'s origin
+ * only: like Go's and browsers' clients, a redirect to another origin gets none of them.
+ */
+export async function streamDownload(
+  url: string,
+  headers: Record<string, string> = {},
+  redirects = 5,
+): Promise<DownloadResult> {
   const target = new URL(url);
   const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
   const response = await new Promise<IncomingMessage>((resolve, reject) => {
-    const req = send(target, { method: 'GET' }, resolve);
+    const req = send(target, { method: 'GET', headers }, resolve);
     req.on('error', reject);
     req.end();
   });
   const status = response.statusCode ?? 0;
   if ([301, 302, 303, 307, 308].includes(status) && response.headers.location && redirects > 0) {
     response.resume();
-    return streamDownload(new URL(response.headers.location, url).toString(), redirects - 1);
+    const next = new URL(response.headers.location, url);
+    return streamDownload(next.toString(), next.origin === target.origin ? headers : {}, redirects - 1);
   }
   const hashing = new HashingStream();
   hashing.resume();

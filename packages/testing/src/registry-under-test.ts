@@ -3,6 +3,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startApi, type ApiProcess, type StartApiOptions } from './api-process.js';
 import { createTestDatabase } from './test-database.js';
+import {
+  authenticatedFetch,
+  basicHeader,
+  type AuthenticatedFetch,
+  type Credentials,
+} from './registry-auth.js';
 
 /**
  * The registry an end-to-end test talks to: a fresh Berth api process, or, when
@@ -20,8 +26,40 @@ export interface RegistryUnderTest {
   api?: ApiProcess;
   /** Pid to watch (the api's, or BERTH_E2E_PID for an external registry), if known. */
   pid?: number;
+  /** Credentials of a system administrator (`admin`), or BERTH_E2E_CREDS `user:pass` for an external registry. */
+  credentials?: Credentials;
+  /** A fetch that answers the registry's auth challenges with `credentials`. */
+  fetch: AuthenticatedFetch;
+  /**
+   * Creates a project through the admin API (nothing for an external registry). Berth only
+   * accepts pushes to repositories `<project>/<path>` of an existing project.
+   */
+  createProject(name: string, options?: { public?: boolean }): Promise<void>;
   /** Stops the api and drops its database and data dir (nothing for an external registry). */
   close(): Promise<void>;
+}
+
+export function externalCredentials(): Credentials | undefined {
+  const raw = process.env.BERTH_E2E_CREDS?.trim();
+  const colon = raw?.indexOf(':') ?? -1;
+  return raw && colon > 0 ? { username: raw.slice(0, colon), password: raw.slice(colon + 1) } : undefined;
+}
+
+/** `POST /api/v1/projects` as `admin`; an existing project is fine. */
+export async function createProject(
+  apiUrl: string,
+  credentials: Credentials,
+  name: string,
+  options: { public?: boolean } = {},
+): Promise<void> {
+  const response = await fetch(`${apiUrl}/api/v1/projects`, {
+    method: 'POST',
+    headers: { authorization: basicHeader(credentials), 'content-type': 'application/json' },
+    body: JSON.stringify({ name, public: options.public ?? false }),
+  });
+  if (response.status !== 201 && response.status !== 409) {
+    throw new Error(`creating project ${name}: ${response.status} ${await response.text()}`);
+  }
 }
 
 export function externalRegistryUrl(): string | undefined {
@@ -33,18 +71,33 @@ export async function startRegistryUnderTest(options: StartApiOptions = {}): Pro
   const external = externalRegistryUrl();
   if (external) {
     const pid = Number(process.env.BERTH_E2E_PID);
+    const credentials = externalCredentials();
     return {
       url: external,
       host: new URL(external).host,
       external: true,
       pid: Number.isInteger(pid) && pid > 0 ? pid : undefined,
+      ...(credentials && { credentials }),
+      fetch: authenticatedFetch(credentials),
+      createProject: () => Promise.resolve(),
       close: () => Promise.resolve(),
     };
   }
   const state = await createSharedState();
   try {
     const api = await state.start(options);
-    return { url: api.url, host: api.host, external: false, api, pid: api.pid, close: () => state.close() };
+    const credentials = { username: 'admin', password: api.adminPassword };
+    return {
+      url: api.url,
+      host: api.host,
+      external: false,
+      api,
+      pid: api.pid,
+      credentials,
+      fetch: authenticatedFetch(credentials),
+      createProject: (name, options) => createProject(api.url, credentials, name, options),
+      close: () => state.close(),
+    };
   } catch (error) {
     await state.close();
     throw error;

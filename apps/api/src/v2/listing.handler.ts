@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { MediaType, parseDigest, RegistryError } from '@berth/oci';
 import { parsePage, Registry, type Page } from '@berth/registry';
+import { RepositoryVisibility } from '../auth/repository-visibility.js';
+import type { V2Caller } from '../auth/v2-authorizer.js';
 import { queryParams, repositoryName, sendEmpty, sendJson, single } from './v2-request.js';
 
 /** Without `n`, listings are served in pages this large, linked by `Link` headers. */
@@ -11,7 +13,10 @@ const MAX_PAGE = 10_000;
 /** Tag lists (end-8a/b), the catalog, and referrers (end-12a/b). */
 @Injectable()
 export class ListingHandler {
-  constructor(private readonly registry: Registry) {}
+  constructor(
+    private readonly registry: Registry,
+    private readonly visibility: RepositoryVisibility,
+  ) {}
 
   async tags(method: string, name: string, request: FastifyRequest, reply: FastifyReply) {
     assertReadMethod(method);
@@ -27,12 +32,14 @@ export class ListingHandler {
     });
   }
 
-  async catalog(method: string, request: FastifyRequest, reply: FastifyReply) {
+  /** The catalog, filtered to what the caller may pull; a page may therefore hold fewer than `n`. */
+  async catalog(method: string, request: FastifyRequest, reply: FastifyReply, caller: V2Caller) {
     assertReadMethod(method);
     const params = queryParams(request);
-    const page = await this.registry.listings.catalog(
+    const unfiltered = await this.registry.listings.catalog(
       parsePage(single(params, 'n'), single(params, 'last'), DEFAULT_PAGE, MAX_PAGE),
     );
+    const page = { ...unfiltered, entries: await this.visibility.filter(caller.subject, unfiltered.entries) };
     this.sendPage(method, reply, '/v2/_catalog', params, page, { repositories: page.entries });
   }
 

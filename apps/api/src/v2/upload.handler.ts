@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { accessAllows } from '@berth/auth';
+import type { V2Caller } from '../auth/v2-authorizer.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { parseDigest, RegistryError, type Digest } from '@berth/oci';
 import { parseContentRange, rangeHeaders, Registry } from '@berth/registry';
@@ -10,18 +12,18 @@ export class UploadHandler {
   constructor(private readonly registry: Registry) {}
 
   /** POST: monolithic upload, cross-repository mount, or a new session. */
-  async start(name: string, request: FastifyRequest, reply: FastifyReply) {
+  async start(name: string, request: FastifyRequest, reply: FastifyReply, caller: V2Caller) {
     const repository = repositoryName(name);
     const params = queryParams(request);
     const mount = single(params, 'mount');
     const digestParam = single(params, 'digest');
     if (mount !== undefined) {
       const from = single(params, 'from');
-      const mounted = await this.registry.blobs.mount(
-        repository,
-        parseDigest(mount),
-        from && repositoryName(from),
-      );
+      // Mounting from a repository the token cannot pull from falls back to an upload, as the spec allows.
+      const readable = from === undefined || accessAllows(caller.access, 'repository', from, 'pull');
+      const mounted = readable
+        ? await this.registry.blobs.mount(repository, parseDigest(mount), from && repositoryName(from))
+        : undefined;
       if (mounted) return this.created(reply, repository, mounted.digest);
       // Not mountable: the spec says fall back to a regular upload session.
     } else if (digestParam !== undefined) {

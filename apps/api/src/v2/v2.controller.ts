@@ -6,6 +6,8 @@ import { ListingHandler } from './listing.handler.js';
 import { ManifestHandler } from './manifest.handler.js';
 import { UploadHandler } from './upload.handler.js';
 import { matchV2Route } from './v2-routes.js';
+import { requiredAccess } from './v2-access.js';
+import { V2Authorizer } from '../auth/v2-authorizer.js';
 
 /**
  * The OCI Distribution API. Nest routes everything under /v2/ here; `matchV2Route` is the
@@ -18,6 +20,7 @@ export class V2Controller {
     private readonly uploads: UploadHandler,
     private readonly manifests: ManifestHandler,
     private readonly listings: ListingHandler,
+    private readonly authorizer: V2Authorizer,
   ) {}
 
   @All(['v2', 'v2/*'])
@@ -26,12 +29,17 @@ export class V2Controller {
     const method = request.method;
     const route = matchV2Route(path);
     void reply.header('Docker-Distribution-API-Version', 'registry/2.0');
-    switch (route?.kind) {
+    if (route === undefined) throw new RegistryError('NOT_FOUND', `no route for ${path}`);
+    const caller = await this.authorizer.authorize(
+      request.headers.authorization,
+      requiredAccess(route, method),
+    );
+    switch (route.kind) {
       case 'base':
         void reply.code(200).header('Content-Type', 'application/json').send('{}');
         return;
       case 'catalog':
-        return this.listings.catalog(method, request, reply);
+        return this.listings.catalog(method, request, reply, caller);
       case 'tags':
         return this.listings.tags(method, route.name, request, reply);
       case 'referrers':
@@ -42,11 +50,9 @@ export class V2Controller {
         return this.blobs.handle(method, route.name, route.digest, request, reply);
       case 'uploads':
         if (method !== 'POST') throw new RegistryError('UNSUPPORTED', `${method} is not supported here`);
-        return this.uploads.start(route.name, request, reply);
+        return this.uploads.start(route.name, request, reply, caller);
       case 'upload':
         return this.uploads.handle(method, route.name, route.id, request, reply);
-      case undefined:
-        throw new RegistryError('NOT_FOUND', `no route for ${path}`);
     }
   }
 }

@@ -11,6 +11,8 @@ export abstract class BlobRecords {
   abstract findInRepository(repository: string, digest: string): Promise<BlobRecord | undefined>;
   /** The blob if it exists anywhere in the registry. */
   abstract find(digest: string): Promise<BlobRecord | undefined>;
+  /** The blob if it is linked to any repository of the project (`<project>/…`). */
+  abstract findInProject(project: string, digest: string): Promise<BlobRecord | undefined>;
   /** Records a verified blob (if new) and links it to the repository; refreshes `touched_at`. */
   abstract link(repositoryId: string, digest: string, size: number): Promise<void>;
   /** Removes the repository's link. Returns `false` when there was none. The bytes stay for GC. */
@@ -37,6 +39,17 @@ export class TypeormBlobRecords extends BlobRecords {
     const rows: { size: string }[] = await this.db.query(`SELECT size FROM blobs WHERE digest = $1`, [
       digest,
     ]);
+    return rows[0] && { digest, size: Number(rows[0].size) };
+  }
+
+  async findInProject(project: string, digest: string): Promise<BlobRecord | undefined> {
+    const rows: { size: string }[] = await this.db.query(
+      `SELECT b.size FROM blobs b
+       WHERE b.digest = $2 AND EXISTS (
+         SELECT 1 FROM repository_blobs rb JOIN repositories r ON r.id = rb.repository_id
+         WHERE rb.digest = b.digest AND split_part(r.name, '/', 1) = $1)`,
+      [project, digest],
+    );
     return rows[0] && { digest, size: Number(rows[0].size) };
   }
 

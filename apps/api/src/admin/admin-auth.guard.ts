@@ -1,0 +1,29 @@
+import {
+  createParamDecorator,
+  Injectable,
+  type CanActivate,
+  type ExecutionContext,
+} from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { CallerResolver, type Caller } from './caller.resolver.js';
+
+type AdminRequest = FastifyRequest & { caller?: Caller };
+
+/** Authenticates every admin-API route it guards and puts the caller on the request. */
+@Injectable()
+export class AdminAuthGuard implements CanActivate {
+  constructor(private readonly resolver: CallerResolver) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<AdminRequest>();
+    request.caller = await this.resolver.resolve(request.headers.authorization, request.ip);
+    return true;
+  }
+}
+
+/** The authenticated caller of the current admin-API request (set by `AdminAuthGuard`). */
+export const CurrentCaller = createParamDecorator((_data: unknown, context: ExecutionContext): Caller => {
+  const caller = context.switchToHttp().getRequest<AdminRequest>().caller;
+  if (!caller) throw new Error('CurrentCaller used on a route without AdminAuthGuard');
+  return caller;
+});

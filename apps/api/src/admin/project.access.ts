@@ -1,0 +1,39 @@
+import { projectPermissions, type ProjectAction } from '@berth/auth';
+import type { ProjectRecord, ProjectRecords } from '@berth/db';
+import { forbidden, notFound } from './admin.errors.js';
+import type { Caller } from './caller.resolver.js';
+
+/**
+ * The admin API's project permission decision: `projectPermissions` (the same rules the token
+ * service uses) applied to the caller's membership. A project the caller may not even `read`
+ * is a 404 rather than a 403, so private project names do not leak.
+ */
+export class ProjectAccess {
+  constructor(private readonly projects: ProjectRecords) {}
+
+  /** The project, when `caller` holds `permission` in it; otherwise 404 or 403. */
+  async require(caller: Caller, name: string, permission: ProjectAction): Promise<ProjectRecord> {
+    const project = await this.projects.findByName(name);
+    if (!project) throw notFound(`project ${name.slice(0, 255)} not found`);
+    const access = await this.projects.accessFor(name, caller.kind === 'user' ? caller.id : undefined);
+    const granted = projectPermissions(caller, {
+      projectName: name,
+      projectExists: access.exists,
+      projectPublic: access.public,
+      ...(access.role && { role: access.role }),
+    });
+    if (!granted.has(permission)) {
+      throw forbidden(`you need the ${permission} permission in project ${name}`);
+    }
+    return project;
+  }
+}
+
+export function isSystemAdmin(caller: Caller): boolean {
+  return caller.kind === 'user' && caller.systemAdmin;
+}
+
+/** 403 unless the caller is a system administrator. */
+export function requireSystemAdmin(caller: Caller): void {
+  if (!isSystemAdmin(caller)) throw forbidden('only a system administrator may do this');
+}

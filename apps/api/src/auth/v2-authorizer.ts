@@ -1,0 +1,94 @@
+import {
+  accessAllows,
+  bearerChallenge,
+  formatScope,
+  parseBearer,
+  TOKEN_ISSUER,
+  TokenError,
+  verifyToken,
+  type ResourceScope,
+  type TokenClaims,
+} from '@berth/auth';
+import { RegistryError } from '@berth/oci';
+import { performedAction } from '../v2/v2-access.js';
+import type { TokenKeys } from './token-keys.js';
+
+export interface AuthorizerSettings {
+  realm: string;
+  service: string;
+}
+
+/** A verified caller: the token's subject (`''` when anonymous) and its granted access. */
+export interface V2Caller {
+  subject: string;
+  access: ResourceScope[];
+}
+
+/**
+ * Enforces registry tokens on /v2/ (distribution's token spec). No token, a bad token, or a
+ * token that never asked for this resource: 401 with the challenge naming exactly the scope
+ * needed. A token that asked and was refused: 403 DENIED for a known caller, 401 for an
+ * anonymous one (so the client logs in).
+ */
+export class V2Authorizer {
+  constructor(
+    private readonly keys: TokenKeys,
+    private readonly settings: AuthorizerSettings,
+  ) {}
+
+  async authorize(authorization: string | undefined, needed: ResourceScope | undefined): Promise<V2Caller> {
+    const token = parseBearer(authorization);
+    if (token === undefined) throw this.challenge(needed);
+    const claims = await this.verify(token, needed);
+    const caller = { subject: claims.sub, access: claims.access };
+    if (needed === undefined) return caller;
+    if (accessAllows(claims.access, needed.type, needed.name, performedAction(needed))) return caller;
+    const asked = claims.access.some((entry) => entry.type === needed.type && entry.name === needed.name);
+    if (asked && claims.sub !== '') {
+      throw new RegistryError('DENIED', `requested access to ${needed.type} ${needed.name} is denied`);
+    }
+    throw this.challenge(needed, 'insufficient_scope');
+  }
+
+  private async verify(token: string, needed: ResourceScope | undefined): Promise<TokenClaims> {
+    const kid = kidOf(token);
+    const key = kid === undefined ? undefined : await this.keys.resolve(kid);
+    try {
+      return verifyToken(token, {
+        keys: (candidate) => (candidate === kid ? key : undefined),
+        issuer: TOKEN_ISSUER,
+        audience: this.settings.service,
+      });
+    } catch (error) {
+      if (error instanceof TokenError) throw this.challenge(needed, 'invalid_token');
+      throw error;
+    }
+  }
+
+  private challenge(
+    needed: ResourceScope | undefined,
+    error?: 'invalid_token' | 'insufficient_scope',
+  ): RegistryError {
+    const header = bearerChallenge({
+      realm: this.settings.realm,
+      service: this.settings.service,
+      ...(needed && { scopes: [needed] }),
+      ...(error && { error }),
+    });
+    const message = needed ? `authentication required for ${formatScope(needed)}` : 'authentication required';
+    return new RegistryError('UNAUTHORIZED', message, { headers: { 'WWW-Authenticate': header } });
+  }
+}
+
+/** The `kid` of a compact JWS header, without trusting anything else in it. */
+function kidOf(token: string): string | undefined {
+  try {
+    const header = JSON.parse(
+      Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8'),
+    ) as unknown;
+    const kid = (header as { kid?: unknown } | null)?.kid;
+    return typeof kid === 'string' && kid.length <= 128 ? kid : undefined;
+  } catch {
+    return undefined;
+  }
+}

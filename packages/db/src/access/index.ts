@@ -1,0 +1,10 @@
+export * from './errors.js';
+export { MAX_PAGE_SIZE, type Page, type PageQuery } from './listing.js';
+export * from './user-records.js';
+export * from './project-records.js';
+export * from './member-records.js';
+export * from './robot-records.js';
+export * from './signing-key-records.js';
+export * from './refresh-token-records.js';
+export * from './login-failure-records.js';
+export * from './audit-records.js';
