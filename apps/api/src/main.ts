@@ -1,23 +1,20 @@
 import 'reflect-metadata';
 import { loadConfig } from '@berth/config';
-import { openDatabase, startEmbeddedPostgres, type EmbeddedDatabase } from '@berth/db';
+import { openDatabase } from '@berth/db';
 import { createStorageDriver } from '@berth/storage';
 import { createApiApp } from './http-server.js';
 import { createLogger } from './logger.js';
 
 /**
- * The api process: the OCI Distribution API at /v2/ and the admin API at /api/v1. Without
- * DATABASE_URL it runs an embedded PostgreSQL under the data directory.
+ * The api process: the OCI Distribution API at /v2/ and the admin API at /api/v1. It needs
+ * DATABASE_URL: on a single machine, `pnpm start` runs the embedded PostgreSQL and hands its
+ * URL to every process.
  */
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
-  let embedded: EmbeddedDatabase | undefined;
-  if (config.databaseUrl === undefined) {
-    embedded = await startEmbeddedPostgres(config.dataDir);
-    logger.log({ message: 'embedded postgresql started', dataDir: config.dataDir }, 'berth');
-  }
-  const dataSource = await openDatabase({ url: config.databaseUrl ?? embedded!.url });
+  if (config.databaseUrl === undefined) throw new Error('DATABASE_URL is required (pnpm start provides one)');
+  const dataSource = await openDatabase({ url: config.databaseUrl });
   const storage = createStorageDriver(config.storageUrl);
   const app = await createApiApp(dataSource, storage, logger, {
     realm: config.tokenRealm,
@@ -25,7 +22,6 @@ async function main(): Promise<void> {
   });
   const stop = async () => {
     await dataSource.destroy().catch(() => undefined);
-    await embedded?.stop().catch(() => undefined);
   };
   process.once('beforeExit', () => void stop());
   await app.listen(config.port, config.host);

@@ -70,7 +70,12 @@ export class RegistryModule {
         },
         {
           provide: V2Authorizer,
-          useValue: new V2Authorizer(new TokenKeys(new TypeormSigningKeyRecords(dataSource)), auth),
+          useValue: new V2Authorizer(
+            new TokenKeys(new TypeormSigningKeyRecords(dataSource)),
+            auth,
+            async (project) =>
+              (await new TypeormProjectRecords(dataSource).findByName(project)) !== undefined,
+          ),
         },
         {
           provide: RepositoryVisibility,

@@ -84,6 +84,10 @@ export class TokenIssuer {
     return secret;
   }
 
+  async revokeRefreshToken(secret: string): Promise<void> {
+    await this.refreshTokens.revoke(hashToken(secret));
+  }
+
   /**
    * The subject a refresh token stands for, if the token is valid for this service and the
    * subject may still log in (not deleted, disabled or expired; no password change since).

@@ -1,4 +1,4 @@
-import { Controller, Get, Post, Req, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   Authenticator,
@@ -80,6 +80,19 @@ export class TokenController {
           .code(400)
           .send({ error: 'unsupported_grant_type', error_description: 'use password or refresh_token' });
     }
+  }
+
+  /**
+   * Logout: revokes a refresh token (RFC 7009). Answers 200 whether or not the token was
+   * known, so the endpoint tells nothing about which tokens exist.
+   */
+  @Post('service/token/revoke')
+  @HttpCode(200)
+  async revoke(@Req() request: FastifyRequest): Promise<Record<string, never>> {
+    const form = (request.body ?? {}) as Params;
+    const token = first(form.token);
+    if (token) await this.issuer.revokeRefreshToken(token);
+    return {};
   }
 
   /** The public keys api replicas verify tokens with (RFC 7517). */

@@ -3,6 +3,7 @@ import {
   bearerChallenge,
   formatScope,
   parseBearer,
+  repositoryProject,
   TOKEN_ISSUER,
   TokenError,
   verifyToken,
@@ -17,6 +18,9 @@ export interface AuthorizerSettings {
   realm: string;
   service: string;
 }
+
+/** Whether a project exists, so a refusal can say why (Harbor: push to a missing project). */
+export type ProjectExists = (project: string) => Promise<boolean>;
 
 /** A verified caller: the token's subject (`''` when anonymous) and its granted access. */
 export interface V2Caller {
@@ -34,6 +38,7 @@ export class V2Authorizer {
   constructor(
     private readonly keys: TokenKeys,
     private readonly settings: AuthorizerSettings,
+    private readonly projectExists: ProjectExists,
   ) {}
 
   async authorize(authorization: string | undefined, needed: ResourceScope | undefined): Promise<V2Caller> {
@@ -44,10 +49,20 @@ export class V2Authorizer {
     if (needed === undefined) return caller;
     if (accessAllows(claims.access, needed.type, needed.name, performedAction(needed))) return caller;
     const asked = claims.access.some((entry) => entry.type === needed.type && entry.name === needed.name);
-    if (asked && claims.sub !== '') {
-      throw new RegistryError('DENIED', `requested access to ${needed.type} ${needed.name} is denied`);
-    }
+    if (asked && claims.sub !== '') throw await this.denied(needed);
     throw this.challenge(needed, 'insufficient_scope');
+  }
+
+  private async denied(needed: ResourceScope): Promise<RegistryError> {
+    const project = needed.type === 'repository' ? repositoryProject(needed.name) : undefined;
+    if (needed.type === 'repository' && (project === undefined || !(await this.projectExists(project)))) {
+      const message =
+        project === undefined
+          ? `repository ${needed.name} is not in a project: names are <project>/<path>`
+          : `project ${project} does not exist; create it first`;
+      return new RegistryError('DENIED', message, { detail: { project: project ?? null } });
+    }
+    return new RegistryError('DENIED', `requested access to ${needed.type} ${needed.name} is denied`);
   }
 
   private async verify(token: string, needed: ResourceScope | undefined): Promise<TokenClaims> {
