@@ -22,6 +22,8 @@ export interface AuthorizerSettings {
 /** Whether a project exists, so a refusal can say why (Harbor: push to a missing project). */
 export type ProjectExists = (project: string) => Promise<boolean>;
 
+const VERIFIED_CAPACITY = 10_000;
+
 /** A verified caller: the token's subject (`''` when anonymous) and its granted access. */
 export interface V2Caller {
   subject: string;
@@ -35,6 +37,13 @@ export interface V2Caller {
  * anonymous one (so the client logs in).
  */
 export class V2Authorizer {
+  /**
+   * Tokens already verified, until they expire: a client sends the same token on every request
+   * of a push or pull, so each is checked cryptographically once per process. Bounded; the
+   * oldest entry goes first.
+   */
+  private readonly verified = new Map<string, TokenClaims>();
+
   constructor(
     private readonly keys: TokenKeys,
     private readonly settings: AuthorizerSettings,
@@ -66,6 +75,16 @@ export class V2Authorizer {
   }
 
   private async verify(token: string, needed: ResourceScope | undefined): Promise<TokenClaims> {
+    const cached = this.verified.get(token);
+    if (cached && cached.exp * 1000 > Date.now()) return cached;
+    const claims = await this.verifyNow(token, needed);
+    this.verified.delete(token);
+    this.verified.set(token, claims);
+    if (this.verified.size > VERIFIED_CAPACITY) this.verified.delete(this.verified.keys().next().value!);
+    return claims;
+  }
+
+  private async verifyNow(token: string, needed: ResourceScope | undefined): Promise<TokenClaims> {
     const kid = kidOf(token);
     const key = kid === undefined ? undefined : await this.keys.resolve(kid);
     try {
