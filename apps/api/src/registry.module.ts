@@ -15,6 +15,7 @@ import {
   TypeormProjectRecords,
 } from '@berth/db';
 import { RepositoryVisibility } from './auth/repository-visibility.js';
+import { SubjectDirectory } from './auth/subject-directory.js';
 import { TokenKeys } from './auth/token-keys.js';
 import { V2Authorizer, type AuthorizerSettings } from './auth/v2-authorizer.js';
 import { Registry } from '@berth/registry';
@@ -80,8 +81,7 @@ export class RegistryModule {
         {
           provide: RepositoryVisibility,
           useValue: new RepositoryVisibility(
-            new TypeormUserRecords(dataSource),
-            new TypeormRobotRecords(dataSource),
+            new SubjectDirectory(new TypeormUserRecords(dataSource), new TypeormRobotRecords(dataSource)),
             new TypeormProjectRecords(dataSource),
           ),
         },

@@ -53,6 +53,7 @@ export class TokenController {
   }
 
   @Post('service/token')
+  @HttpCode(200)
   async post(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const form = (request.body ?? {}) as Params;
     if (!this.knownService(form.service, reply)) return;

@@ -155,7 +155,7 @@ describe('grantedActions: registry:catalog', () => {
   const catalog: ResourceScope = { type: 'registry', name: 'catalog', actions: ['*'] };
 
   it.each<[string, Subject, string[]]>([
-    ['anonymous', anonymous, []],
+    ['anonymous (the api lists public repositories only)', anonymous, ['*']],
     ['a user', user, ['*']],
     ['a system administrator', sysadmin, ['*']],
     ['a robot', robot(['pull']), ['*']],

@@ -180,7 +180,7 @@ function intersect(requested: readonly string[], permitted: ReadonlySet<string>)
  * requested and what is permitted. Never throws; denial is an empty list (the token spec says
  * partial access is not an error).
  *
- * - `registry:catalog:*` is granted to any authenticated subject (the api filters the catalog).
+ * - `registry:catalog:*` is granted to every subject, anonymous too (the api filters the catalog).
  * - `repository:<project>/<path>`: see `projectPermissions`. A requested `*` is granted only to
  *   subjects holding every registry action (pull, push, delete). Unknown actions are dropped.
  * - Anything else, a context that is missing or names another project than the repository's,
@@ -192,7 +192,8 @@ export function grantedActions(
   context: AccessContext | undefined,
 ): string[] {
   if (resource.type === REGISTRY) {
-    if (resource.name !== 'catalog' || subject.kind === 'anonymous') return [];
+    // Everyone may ask; the api lists only the repositories the caller may pull.
+    if (resource.name !== 'catalog') return [];
     return resource.actions.includes('*') ? ['*'] : [];
   }
   if (resource.type !== REPOSITORY || context === undefined) return [];

@@ -6,6 +6,9 @@ import { invalid } from './admin.errors.js';
  */
 export type JsonObject = Record<string, unknown>;
 
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
 /** The body as an object; anything else (absent, array, scalar) is a 400. */
 export function objectBody(body: unknown): JsonObject {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
@@ -36,8 +39,11 @@ export function optionalString(body: JsonObject, field: string, rule: StringRule
 
 function checkString(value: unknown, field: string, rule: StringRule): string {
   if (typeof value !== 'string') throw invalid(field, 'must be a string');
+  // PostgreSQL text cannot hold NUL; other control characters have no place in names either.
+  if (CONTROL.test(value)) throw invalid(field, 'must not contain control characters');
   const min = rule.min ?? 1;
-  if (value.length < min) throw invalid(field, min === 1 ? 'must not be empty' : `must be at least ${min} characters`);
+  if (value.length < min)
+    throw invalid(field, min === 1 ? 'must not be empty' : `must be at least ${min} characters`);
   if (value.length > rule.max) throw invalid(field, `must be at most ${rule.max} characters`);
   if (rule.pattern && !rule.pattern.test(value)) {
     throw invalid(field, `must match ${rule.patternHint ?? rule.pattern.source}`);

@@ -1,14 +1,12 @@
 import {
-  Authenticator,
+  type Authenticator,
   parseAuthorization,
-  ROBOT_PREFIX,
-  TOKEN_ISSUER,
   TokenError,
-  verifyToken,
   type Subject,
   type TokenClaims,
 } from '@berth/auth';
-import type { AuditRecords, RobotRecords, UserRecords } from '@berth/db';
+import type { AuditRecords } from '@berth/db';
+import type { SubjectDirectory } from '../auth/subject-directory.js';
 import type { TokenKeys } from '../auth/token-keys.js';
 import { throttled, unauthenticated } from './admin.errors.js';
 
@@ -27,8 +25,7 @@ export class CallerResolver {
   constructor(
     private readonly authenticator: Authenticator,
     private readonly keys: TokenKeys,
-    private readonly users: UserRecords,
-    private readonly robots: RobotRecords,
+    private readonly subjects: SubjectDirectory,
     private readonly audit: AuditRecords,
     private readonly service: string,
   ) {}
@@ -61,14 +58,8 @@ export class CallerResolver {
   }
 
   private async verify(token: string): Promise<TokenClaims> {
-    const kid = kidOf(token);
-    const key = kid === undefined ? undefined : await this.keys.resolve(kid);
     try {
-      return verifyToken(token, {
-        keys: (candidate) => (candidate === kid ? key : undefined),
-        issuer: TOKEN_ISSUER,
-        audience: this.service,
-      });
+      return await this.keys.verify(token, this.service);
     } catch (error) {
       if (error instanceof TokenError) throw unauthenticated(`invalid token: ${error.message}`);
       throw error;
@@ -76,37 +67,8 @@ export class CallerResolver {
   }
 
   private async lookup(claims: TokenClaims): Promise<Caller | undefined> {
-    if (claims.sub === '') return undefined;
-    if (claims.sub.startsWith(ROBOT_PREFIX)) {
-      const robot = await this.robots.findByName(claims.sub);
-      if (!robot || robot.disabled) return undefined;
-      if (robot.expiresAt !== null && robot.expiresAt.getTime() <= Date.now()) return undefined;
-      return {
-        kind: 'robot',
-        id: robot.id,
-        name: robot.name,
-        ...(robot.projectName !== null && { project: robot.projectName }),
-        permissions: robot.permissions,
-      };
-    }
-    const user = await this.users.findByUsername(claims.sub);
-    if (!user || user.disabled) return undefined;
-    // A token minted before a password change belongs to the old password.
-    if (claims.iat < Math.floor(user.passwordChangedAt.getTime() / 1000)) return undefined;
-    return { kind: 'user', id: user.id, username: user.username, systemAdmin: user.systemAdmin };
-  }
-}
-
-/** The `kid` of a compact JWS header, without trusting anything else in it. */
-function kidOf(token: string): string | undefined {
-  try {
-    const header = JSON.parse(
-      Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8'),
-    ) as unknown;
-    const kid = (header as { kid?: unknown } | null)?.kid;
-    return typeof kid === 'string' && kid.length <= 128 ? kid : undefined;
-  } catch {
-    return undefined;
+    const subject = await this.subjects.byName(claims.sub, claims.iat);
+    return subject?.kind === 'anonymous' ? undefined : subject;
   }
 }
 

@@ -54,6 +54,8 @@ function text(query: Query, name: string): string | undefined {
   const value = single(query, name);
   if (value === undefined || value === '') return undefined;
   if (value.length > MAX_TEXT) throw invalid(name, `must be at most ${MAX_TEXT} characters`);
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(value)) throw invalid(name, 'must not contain control characters');
   return value;
 }
 

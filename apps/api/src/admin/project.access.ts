@@ -1,6 +1,7 @@
 import { projectPermissions, type ProjectAction } from '@berth/auth';
 import type { ProjectRecord, ProjectRecords } from '@berth/db';
 import { forbidden, notFound } from './admin.errors.js';
+import { PROJECT_NAME } from './admin.grammar.js';
 import type { Caller } from './caller.resolver.js';
 
 /**
@@ -13,8 +14,8 @@ export class ProjectAccess {
 
   /** The project, when `caller` holds `permission` in it; otherwise 404 or 403. */
   async require(caller: Caller, name: string, permission: ProjectAction): Promise<ProjectRecord> {
-    const project = await this.projects.findByName(name);
-    if (!project) throw notFound(`project ${name.slice(0, 255)} not found`);
+    const project = isProjectName(name) ? await this.projects.findByName(name) : undefined;
+    if (!project) throw notFound(`project ${isProjectName(name) ? name : '(invalid name)'} not found`);
     const access = await this.projects.accessFor(name, caller.kind === 'user' ? caller.id : undefined);
     const granted = projectPermissions(caller, {
       projectName: name,
@@ -27,6 +28,11 @@ export class ProjectAccess {
     }
     return project;
   }
+}
+
+/** Whether `name` can name a project at all (anything else is answered 404 without a query). */
+export function isProjectName(name: string): boolean {
+  return name.length <= PROJECT_NAME.max && PROJECT_NAME.pattern.test(name);
 }
 
 export function isSystemAdmin(caller: Caller): boolean {

@@ -1,5 +1,6 @@
-import { grantedActions, repositoryProject, ROBOT_PREFIX, type Subject } from '@berth/auth';
-import type { ProjectRecords, RobotRecords, UserRecords } from '@berth/db';
+import { grantedActions, repositoryProject } from '@berth/auth';
+import type { ProjectRecords } from '@berth/db';
+import type { SubjectDirectory } from './subject-directory.js';
 
 /**
  * Which repositories a token's subject may see in the catalog: those it may pull. The token
@@ -8,13 +9,12 @@ import type { ProjectRecords, RobotRecords, UserRecords } from '@berth/db';
  */
 export class RepositoryVisibility {
   constructor(
-    private readonly users: UserRecords,
-    private readonly robots: RobotRecords,
+    private readonly subjects: SubjectDirectory,
     private readonly projects: ProjectRecords,
   ) {}
 
   async filter(subjectName: string, repositories: readonly string[]): Promise<string[]> {
-    const subject = await this.subject(subjectName);
+    const subject = await this.subjects.byName(subjectName);
     if (!subject) return [];
     const visible = new Map<string, boolean>();
     const result: string[] = [];
@@ -38,23 +38,5 @@ export class RepositoryVisibility {
       if (visible.get(project)) result.push(name);
     }
     return result;
-  }
-
-  private async subject(name: string): Promise<Subject | undefined> {
-    if (name === '') return { kind: 'anonymous' };
-    if (name.startsWith(ROBOT_PREFIX)) {
-      const robot = await this.robots.findByName(name);
-      if (!robot || robot.disabled) return undefined;
-      return {
-        kind: 'robot',
-        id: robot.id,
-        name: robot.name,
-        ...(robot.projectName !== null && { project: robot.projectName }),
-        permissions: robot.permissions,
-      };
-    }
-    const user = await this.users.findByUsername(name);
-    if (!user || user.disabled) return undefined;
-    return { kind: 'user', id: user.id, username: user.username, systemAdmin: user.systemAdmin };
   }
 }

@@ -1,4 +1,4 @@
-import { keyFromJwk } from '@berth/auth';
+import { keyFromJwk, TOKEN_ISSUER, verifyToken, type TokenClaims } from '@berth/auth';
 import { type SigningKeyRecords } from '@berth/db';
 import type { KeyObject } from 'node:crypto';
 
@@ -26,6 +26,20 @@ export class TokenKeys {
     return this.keys.get(kid);
   }
 
+  /**
+   * Verifies a registry token against the published keys, for `audience` (this api's service).
+   * Throws `TokenError` for anything but a valid, current token of Berth's token service.
+   */
+  async verify(token: string, audience: string): Promise<TokenClaims> {
+    const kid = kidOf(token);
+    const key = kid === undefined ? undefined : await this.resolve(kid);
+    return verifyToken(token, {
+      keys: (candidate) => (candidate === kid ? key : undefined),
+      issuer: TOKEN_ISSUER,
+      audience,
+    });
+  }
+
   async reload(): Promise<void> {
     this.loadedAt = Date.now();
     const published = await this.records.list({
@@ -40,5 +54,18 @@ export class TokenKeys {
       }
     }
     this.keys = keys;
+  }
+}
+
+/** The `kid` of a compact JWS header, without trusting anything else in it. */
+function kidOf(token: string): string | undefined {
+  try {
+    const header = JSON.parse(
+      Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8'),
+    ) as unknown;
+    const kid = (header as { kid?: unknown } | null)?.kid;
+    return typeof kid === 'string' && kid.length <= 128 ? kid : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -4,9 +4,7 @@ import {
   formatScope,
   parseBearer,
   repositoryProject,
-  TOKEN_ISSUER,
   TokenError,
-  verifyToken,
   type ResourceScope,
   type TokenClaims,
 } from '@berth/auth';
@@ -85,14 +83,8 @@ export class V2Authorizer {
   }
 
   private async verifyNow(token: string, needed: ResourceScope | undefined): Promise<TokenClaims> {
-    const kid = kidOf(token);
-    const key = kid === undefined ? undefined : await this.keys.resolve(kid);
     try {
-      return verifyToken(token, {
-        keys: (candidate) => (candidate === kid ? key : undefined),
-        issuer: TOKEN_ISSUER,
-        audience: this.settings.service,
-      });
+      return await this.keys.verify(token, this.settings.service);
     } catch (error) {
       if (error instanceof TokenError) throw this.challenge(needed, 'invalid_token');
       throw error;
@@ -111,18 +103,5 @@ export class V2Authorizer {
     });
     const message = needed ? `authentication required for ${formatScope(needed)}` : 'authentication required';
     return new RegistryError('UNAUTHORIZED', message, { headers: { 'WWW-Authenticate': header } });
-  }
-}
-
-/** The `kid` of a compact JWS header, without trusting anything else in it. */
-function kidOf(token: string): string | undefined {
-  try {
-    const header = JSON.parse(
-      Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8'),
-    ) as unknown;
-    const kid = (header as { kid?: unknown } | null)?.kid;
-    return typeof kid === 'string' && kid.length <= 128 ? kid : undefined;
-  } catch {
-    return undefined;
   }
 }

@@ -7,6 +7,11 @@ export abstract class RepositoryRecords {
   /** The repository's id, or `undefined`. */
   abstract findId(name: string): Promise<string | undefined>;
   /**
+   * Deletes every repository of a project (`<project>/…`) with its manifests, tags, blob links
+   * and upload sessions (by cascade); blob bytes stay for garbage collection. Returns the count.
+   */
+  abstract deleteByProject(project: string): Promise<number>;
+  /**
    * Names of repositories holding at least one manifest, in lexical order, after `last`.
    * Returns up to `limit` names.
    */
@@ -33,6 +38,15 @@ export class TypeormRepositoryRecords extends RepositoryRecords {
   async findId(name: string): Promise<string | undefined> {
     const rows: { id: string }[] = await this.db.query(`SELECT id FROM repositories WHERE name = $1`, [name]);
     return rows[0]?.id;
+  }
+
+  async deleteByProject(project: string): Promise<number> {
+    const rows: { n: number }[] = await this.db.query(
+      `WITH changed AS (DELETE FROM repositories WHERE name = $1 OR starts_with(name, $1 || '/') RETURNING 1)
+       SELECT count(*)::int AS n FROM changed`,
+      [project],
+    );
+    return rows[0]?.n ?? 0;
   }
 
   async catalog(limit: number, last?: string): Promise<string[]> {
