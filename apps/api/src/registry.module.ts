@@ -14,7 +14,7 @@ import {
   TypeormRobotRecords,
   TypeormProjectRecords,
 } from '@berth/db';
-import { RepositoryVisibility } from './auth/repository-visibility.js';
+import { RepositoryAccess } from './auth/repository-access.js';
 import { SubjectDirectory } from './auth/subject-directory.js';
 import { TokenKeys } from './auth/token-keys.js';
 import { V2Authorizer, type AuthorizerSettings } from './auth/v2-authorizer.js';
@@ -70,20 +70,17 @@ export class RegistryModule {
           inject: [RepositoryRecords, BlobRecords, UploadRecords, ManifestRecords, STORAGE_DRIVER],
         },
         {
-          provide: V2Authorizer,
-          useValue: new V2Authorizer(
-            new TokenKeys(new TypeormSigningKeyRecords(dataSource)),
-            auth,
-            async (project) =>
-              (await new TypeormProjectRecords(dataSource).findByName(project)) !== undefined,
-          ),
-        },
-        {
-          provide: RepositoryVisibility,
-          useValue: new RepositoryVisibility(
+          provide: RepositoryAccess,
+          useValue: new RepositoryAccess(
             new SubjectDirectory(new TypeormUserRecords(dataSource), new TypeormRobotRecords(dataSource)),
             new TypeormProjectRecords(dataSource),
           ),
+        },
+        {
+          provide: V2Authorizer,
+          useFactory: (access: RepositoryAccess) =>
+            new V2Authorizer(new TokenKeys(new TypeormSigningKeyRecords(dataSource)), auth, access),
+          inject: [RepositoryAccess],
         },
         BlobHandler,
         UploadHandler,

@@ -93,10 +93,13 @@ export function authenticatedFetch(credentials?: Credentials): AuthenticatedFetc
 
   /**
    * Headers that authorize requests to `url` whose body is a stream (which a retry could not
-   * replay): a GET probe answers the challenge first. Upload URLs challenge for push on GET.
+   * replay): a HEAD probe answers the challenge first (upload URLs challenge for push whatever the method).
    */
   authFetch.authorize = async (url: string): Promise<Record<string, string>> => {
-    const probe = await fetch(url, withAuth(undefined, lastToken && `Bearer ${lastToken}`));
+    const probe = await fetch(url, {
+      ...withAuth(undefined, lastToken && `Bearer ${lastToken}`),
+      method: 'HEAD',
+    });
     await probe.arrayBuffer().catch(() => undefined);
     const authorization = probe.status === 401 || probe.status === 403 ? await answer(probe) : undefined;
     return authorization ? { authorization } : lastToken ? { authorization: `Bearer ${lastToken}` } : {};

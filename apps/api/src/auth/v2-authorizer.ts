@@ -17,8 +17,24 @@ export interface AuthorizerSettings {
   service: string;
 }
 
-/** Whether a project exists, so a refusal can say why (Harbor: push to a missing project). */
-export type ProjectExists = (project: string) => Promise<boolean>;
+/** What the access model says of a subject and a repository action (see RepositoryAccess). */
+export interface AccessCheck {
+  check(
+    subjectName: string,
+    repository: string,
+    action: string,
+  ): Promise<{ permitted: boolean; projectExists: boolean }>;
+}
+
+/**
+ * The access a request needs: `required` (none for the base endpoint, which only needs a valid
+ * token) and `optional` scopes the request uses when granted, such as the source of a
+ * cross-repository mount (without pull there, the mount becomes an upload).
+ */
+export interface V2Access {
+  required?: ResourceScope;
+  optional: ResourceScope[];
+}
 
 const VERIFIED_CAPACITY = 10_000;
 
@@ -29,10 +45,11 @@ export interface V2Caller {
 }
 
 /**
- * Enforces registry tokens on /v2/ (distribution's token spec). No token, a bad token, or a
- * token that never asked for this resource: 401 with the challenge naming exactly the scope
- * needed. A token that asked and was refused: 403 DENIED for a known caller, 401 for an
- * anonymous one (so the client logs in).
+ * Enforces registry tokens on /v2/ (distribution's token spec). No token or a bad token: 401
+ * with the challenge naming exactly the scopes needed. A valid token without the action: 401
+ * `insufficient_scope` when the caller may have it (its client asks the token service again,
+ * as clients do when going from pull to push), 403 DENIED when the access model refuses a known
+ * caller, and 401 for an anonymous one (so the client logs in).
  */
 export class V2Authorizer {
   /**
@@ -45,34 +62,42 @@ export class V2Authorizer {
   constructor(
     private readonly keys: TokenKeys,
     private readonly settings: AuthorizerSettings,
-    private readonly projectExists: ProjectExists,
+    private readonly access: AccessCheck,
   ) {}
 
-  async authorize(authorization: string | undefined, needed: ResourceScope | undefined): Promise<V2Caller> {
+  async authorize(authorization: string | undefined, needed: V2Access): Promise<V2Caller> {
     const token = parseBearer(authorization);
     if (token === undefined) throw this.challenge(needed);
     const claims = await this.verify(token, needed);
     const caller = { subject: claims.sub, access: claims.access };
-    if (needed === undefined) return caller;
-    if (accessAllows(claims.access, needed.type, needed.name, performedAction(needed))) return caller;
-    const asked = claims.access.some((entry) => entry.type === needed.type && entry.name === needed.name);
-    if (asked && claims.sub !== '') throw await this.denied(needed);
-    throw this.challenge(needed, 'insufficient_scope');
+    const required = needed.required;
+    if (required && !accessAllows(claims.access, required.type, required.name, performedAction(required))) {
+      throw await this.refusal(claims.sub, required, needed);
+    }
+    // An optional scope the token never mentions was not asked for yet: ask for it.
+    const unasked = needed.optional.some(
+      (scope) => !claims.access.some((entry) => entry.type === scope.type && entry.name === scope.name),
+    );
+    if (unasked) throw this.challenge(needed, 'insufficient_scope');
+    return caller;
   }
 
-  private async denied(needed: ResourceScope): Promise<RegistryError> {
-    const project = needed.type === 'repository' ? repositoryProject(needed.name) : undefined;
-    if (needed.type === 'repository' && (project === undefined || !(await this.projectExists(project)))) {
+  private async refusal(subject: string, required: ResourceScope, needed: V2Access): Promise<RegistryError> {
+    if (subject === '' || required.type !== 'repository') return this.challenge(needed, 'insufficient_scope');
+    const verdict = await this.access.check(subject, required.name, performedAction(required));
+    if (verdict.permitted) return this.challenge(needed, 'insufficient_scope');
+    const project = repositoryProject(required.name);
+    if (project === undefined || !verdict.projectExists) {
       const message =
         project === undefined
-          ? `repository ${needed.name} is not in a project: names are <project>/<path>`
+          ? `repository ${required.name} is not in a project: names are <project>/<path>`
           : `project ${project} does not exist; create it first`;
       return new RegistryError('DENIED', message, { detail: { project: project ?? null } });
     }
-    return new RegistryError('DENIED', `requested access to ${needed.type} ${needed.name} is denied`);
+    return new RegistryError('DENIED', `requested access to ${required.type} ${required.name} is denied`);
   }
 
-  private async verify(token: string, needed: ResourceScope | undefined): Promise<TokenClaims> {
+  private async verify(token: string, needed: V2Access): Promise<TokenClaims> {
     const cached = this.verified.get(token);
     if (cached && cached.exp * 1000 > Date.now()) return cached;
     const claims = await this.verifyNow(token, needed);
@@ -82,7 +107,7 @@ export class V2Authorizer {
     return claims;
   }
 
-  private async verifyNow(token: string, needed: ResourceScope | undefined): Promise<TokenClaims> {
+  private async verifyNow(token: string, needed: V2Access): Promise<TokenClaims> {
     try {
       return await this.keys.verify(token, this.settings.service);
     } catch (error) {
@@ -91,17 +116,18 @@ export class V2Authorizer {
     }
   }
 
-  private challenge(
-    needed: ResourceScope | undefined,
-    error?: 'invalid_token' | 'insufficient_scope',
-  ): RegistryError {
+  private challenge(needed: V2Access, error?: 'invalid_token' | 'insufficient_scope'): RegistryError {
+    const scopes = [...(needed.required ? [needed.required] : []), ...needed.optional];
     const header = bearerChallenge({
       realm: this.settings.realm,
       service: this.settings.service,
-      ...(needed && { scopes: [needed] }),
+      ...(scopes.length > 0 && { scopes }),
       ...(error && { error }),
     });
-    const message = needed ? `authentication required for ${formatScope(needed)}` : 'authentication required';
+    const message =
+      scopes.length > 0
+        ? `authentication required for ${scopes.map(formatScope).join(' ')}`
+        : 'authentication required';
     return new RegistryError('UNAUTHORIZED', message, { headers: { 'WWW-Authenticate': header } });
   }
 }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { MediaType, parseDigest, RegistryError } from '@berth/oci';
 import { parsePage, Registry, type Page } from '@berth/registry';
-import { RepositoryVisibility } from '../auth/repository-visibility.js';
+import { RepositoryAccess } from '../auth/repository-access.js';
 import type { V2Caller } from '../auth/v2-authorizer.js';
 import { queryParams, repositoryName, sendEmpty, sendJson, single } from './v2-request.js';
 
@@ -15,7 +15,7 @@ const MAX_PAGE = 10_000;
 export class ListingHandler {
   constructor(
     private readonly registry: Registry,
-    private readonly visibility: RepositoryVisibility,
+    private readonly visibility: RepositoryAccess,
   ) {}
 
   async tags(method: string, name: string, request: FastifyRequest, reply: FastifyReply) {

@@ -1,6 +1,7 @@
 import { All, Controller, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { RegistryError } from '@berth/oci';
+import { assertRepositoryName, RegistryError } from '@berth/oci';
+import { queryParams } from './v2-request.js';
 import { BlobHandler } from './blob.handler.js';
 import { ListingHandler } from './listing.handler.js';
 import { ManifestHandler } from './manifest.handler.js';
@@ -30,9 +31,11 @@ export class V2Controller {
     const route = matchV2Route(path);
     void reply.header('Docker-Distribution-API-Version', 'registry/2.0');
     if (route === undefined) throw new RegistryError('NOT_FOUND', `no route for ${path}`);
+    // A malformed name is refused before authentication: its 400 reveals nothing.
+    if ('name' in route) assertRepositoryName(route.name);
     const caller = await this.authorizer.authorize(
       request.headers.authorization,
-      requiredAccess(route, method),
+      requiredAccess(route, method, queryParams(request)),
     );
     switch (route.kind) {
       case 'base':

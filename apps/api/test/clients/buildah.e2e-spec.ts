@@ -16,6 +16,7 @@ import {
   type ClientEnv,
   type RegistryUnderTest,
 } from '@berth/testing';
+import { credsFlag } from './credentials.js';
 
 const TIMEOUT = 120_000;
 const nonce = randomBytes(3).toString('hex');
@@ -26,6 +27,7 @@ let work: string;
 
 beforeAll(async () => {
   registry = await startRegistryUnderTest();
+  await registry.createProject(`e2e-${nonce}`);
   clients = await podmanEnv();
   work = await mkdtemp(path.join(tmpdir(), 'berth-buildah-'));
 }, 60_000);
@@ -65,6 +67,7 @@ async function push(local: string, name: string): Promise<string> {
   await buildah(
     'push',
     '--tls-verify=false',
+    ...credsFlag(registry),
     '--digestfile',
     digestFile,
     local,
@@ -82,7 +85,8 @@ describe('buildah', () => {
 
       const remote = `docker://${registry.host}/${repo('scratch')}:1`;
       const inspected = JSON.parse(
-        (await clients.runOk('skopeo', ['inspect', '--tls-verify=false', remote])).stdout,
+        (await clients.runOk('skopeo', ['inspect', '--tls-verify=false', ...credsFlag(registry), remote]))
+          .stdout,
       );
       expect(inspected).toMatchObject({
         Name: `${registry.host}/${repo('scratch')}`,
@@ -92,9 +96,15 @@ describe('buildah', () => {
         Os: 'linux',
       });
       expect(inspected.Layers).toHaveLength(1);
-      const raw = await clients.runOk('skopeo', ['inspect', '--raw', '--tls-verify=false', remote]);
+      const raw = await clients.runOk('skopeo', [
+        'inspect',
+        '--raw',
+        '--tls-verify=false',
+        ...credsFlag(registry),
+        remote,
+      ]);
       expect(sha256Digest(raw.stdoutBytes)).toBe(digest);
-      const manifest = await getManifest(registry.url, repo('scratch'), '1');
+      const manifest = await getManifest(registry, repo('scratch'), '1');
       expect(manifest).toMatchObject({ status: 200, contentType: MediaType.ociManifest, digest });
 
       // pull back into an empty store and read the file out of the image
@@ -103,10 +113,17 @@ describe('buildah', () => {
         'pull',
         '--quiet',
         '--tls-verify=false',
+        ...credsFlag(registry),
         `docker://${registry.host}/${repo('scratch')}:1`,
       );
       const container = (
-        await buildah('from', '--name', `berth-check-${nonce}`, `${registry.host}/${repo('scratch')}:1`)
+        await buildah(
+          'from',
+          ...credsFlag(registry),
+          '--name',
+          `berth-check-${nonce}`,
+          `${registry.host}/${repo('scratch')}:1`,
+        )
       ).stdout.trim();
       try {
         const info = JSON.parse((await buildah('inspect', '--type', 'container', container)).stdout);
@@ -125,7 +142,7 @@ describe('buildah', () => {
     async () => {
       const { local } = await buildFromScratch('docker', 'docker');
       const digest = await push(local, 'docker');
-      const manifest = await getManifest(registry.url, repo('docker'), '1');
+      const manifest = await getManifest(registry, repo('docker'), '1');
       expect(manifest).toMatchObject({ status: 200, contentType: MediaType.dockerManifest, digest });
       const body = parseManifest(manifest.body);
       expect(body.config.mediaType).toBe(MediaType.dockerConfig);
@@ -135,6 +152,7 @@ describe('buildah', () => {
           await clients.runOk('skopeo', [
             'inspect',
             '--tls-verify=false',
+            ...credsFlag(registry),
             `docker://${registry.host}/${repo('docker')}:1`,
           ])
         ).stdout,

@@ -19,6 +19,7 @@ import {
   type ClientEnv,
   type RegistryUnderTest,
 } from '@berth/testing';
+import { credsFlag, dockerLogin } from './credentials.js';
 
 const TIMEOUT = 120_000;
 const nonce = randomBytes(3).toString('hex');
@@ -32,6 +33,9 @@ beforeAll(async () => {
   registry = await startRegistryUnderTest();
   containers = await podmanEnv();
   docker = await dockerEnv();
+  await registry.createProject(`e2e-${nonce}`);
+  // into the isolated DOCKER_CONFIG: `docker manifest` takes its credentials from there
+  await dockerLogin(docker, registry);
   work = await mkdtemp(path.join(tmpdir(), 'berth-docker-cli-'));
 }, 60_000);
 
@@ -51,6 +55,7 @@ async function push(image: BuiltImage, name: string, tag: string): Promise<void>
     '--all',
     '--preserve-digests',
     '--dest-tls-verify=false',
+    ...credsFlag(registry, '--dest-creds'),
     image.reference,
     `docker://${ref(name, tag)}`,
   ]);
@@ -152,7 +157,7 @@ describe('docker CLI', () => {
       const digest = pushed.stdout.trim().split('\n').pop()!;
       expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
 
-      const list = await getManifest(registry.url, repo('list'), 'multi');
+      const list = await getManifest(registry, repo('list'), 'multi');
       expect(list).toMatchObject({ status: 200, contentType: MediaType.dockerManifestList, digest });
       expect(sha256Digest(list.body)).toBe(digest);
       const body = parseManifest(list.body);

@@ -1,7 +1,8 @@
 // A 1 GiB blob (BERTH_E2E_LARGE_BLOB_MB, default 1024) pushed the way docker and containers/image
 // push layers (POST, one streamed chunked-encoding PATCH, PUT ?digest=) and pulled back, generated
 // and hashed on the fly on both sides. The api's RSS is sampled from /proc meanwhile: a registry
-// that buffers blobs shows it here.
+// that buffers blobs shows it here. Every request carries a token; the streamed PATCH and GET
+// (whose bodies cannot be replayed after a 401) get theirs from `registry.fetch.authorize` first.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import {
@@ -23,12 +24,14 @@ const size = Math.round(sizeMb * 1024 * 1024);
 /** RSS growth allowed while streaming, checked only for blobs at least twice this large. */
 const maxGrowthMb = Number(process.env.BERTH_E2E_MAX_RSS_GROWTH_MB ?? 256);
 const nonce = randomBytes(3).toString('hex');
-const repository = `e2e-${nonce}/large/blob`;
+const project = `e2e-${nonce}`;
+const repository = `${project}/large/blob`;
 
 let registry: RegistryUnderTest;
 
 beforeAll(async () => {
   registry = await startRegistryUnderTest();
+  await registry.createProject(project);
 }, 60_000);
 
 afterAll(async () => {
@@ -56,7 +59,9 @@ describe('large blob', () => {
       const pid = registry.pid;
       if (!pid) console.log('large blob: registry pid unknown (set BERTH_E2E_PID to sample an external one)');
 
-      const post = await fetch(`${registry.url}/v2/${repository}/blobs/uploads/`, { method: 'POST' });
+      const post = await registry.fetch(`${registry.url}/v2/${repository}/blobs/uploads/`, {
+        method: 'POST',
+      });
       await post.arrayBuffer();
       expect(post.status).toBe(202);
       const upload = locationOf(post, registry.url);
@@ -68,7 +73,7 @@ describe('large blob', () => {
       const patch = await streamRequest(
         'PATCH',
         upload,
-        { 'content-type': 'application/octet-stream' },
+        { ...(await registry.fetch.authorize(upload)), 'content-type': 'application/octet-stream' },
         seededStream(`large-${nonce}`, size).pipe(hashing),
       );
       // the body only matters with a wrong status: then it carries the registry's error
@@ -81,9 +86,8 @@ describe('large blob', () => {
       const digest = hashing.digest();
       expect(hashing.bytes).toBe(size);
       expect(patch.headers.location).toEqual(expect.any(String));
-      const put = await fetch(withQuery(new URL(patch.headers.location!, upload).toString(), { digest }), {
-        method: 'PUT',
-      });
+      const closing = withQuery(new URL(patch.headers.location!, upload).toString(), { digest });
+      const put = await registry.fetch(closing, { method: 'PUT' });
       await put.arrayBuffer();
       expect({ status: put.status, digest: put.headers.get('docker-content-digest') }).toEqual({
         status: 201,
@@ -92,16 +96,20 @@ describe('large blob', () => {
       const pushMs = Date.now() - pushStarted;
       const pushMemory = pushSampler?.stop();
 
-      const head = await fetch(`${registry.url}/v2/${repository}/blobs/${digest}`, { method: 'HEAD' });
+      const blobUrl = `${registry.url}/v2/${repository}/blobs/${digest}`;
+      const head = await registry.fetch(blobUrl, { method: 'HEAD' });
       await head.arrayBuffer();
       expect({ status: head.status, length: head.headers.get('content-length') }).toEqual({
         status: 200,
         length: String(size),
       });
 
+      // authorize() probes with a GET, which must not be the blob itself: the tag list of the
+      // repository challenges for the same scope and is small
+      const pullAuth = await registry.fetch.authorize(`${registry.url}/v2/${repository}/tags/list`);
       const pullSampler = pid ? sampleMemory(pid) : undefined;
       const pullStarted = Date.now();
-      const pulled = await streamDownload(`${registry.url}/v2/${repository}/blobs/${digest}`);
+      const pulled = await streamDownload(blobUrl, pullAuth);
       const pullMs = Date.now() - pullStarted;
       const pullMemory = pullSampler?.stop();
 

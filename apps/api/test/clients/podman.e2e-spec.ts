@@ -17,6 +17,7 @@ import {
   type ClientEnv,
   type RegistryUnderTest,
 } from '@berth/testing';
+import { credsFlag, podmanLogin } from './credentials.js';
 
 const TIMEOUT = 120_000;
 const nonce = randomBytes(3).toString('hex');
@@ -27,7 +28,10 @@ let work: string;
 
 beforeAll(async () => {
   registry = await startRegistryUnderTest();
+  await registry.createProject(`e2e-${nonce}`);
   clients = await podmanEnv();
+  // into the isolated auth file: podman push and pull take their credentials from there
+  await podmanLogin(clients, registry);
   // `podman pull oci:<dir>` names the image localhost/<dir>: the path must be lowercase
   work = path.join(tmpdir(), `berth-podman-${randomBytes(6).toString('hex')}`);
   await mkdir(work);
@@ -85,7 +89,7 @@ describe('podman', () => {
       const digest = await push(remote('app'));
 
       // podman recompresses the (uncompressed) layers it stores, so the digest is its own
-      const manifest = await getManifest(registry.url, repo('app'), '1');
+      const manifest = await getManifest(registry, repo('app'), '1');
       expect(manifest).toMatchObject({ status: 200, contentType: MediaType.ociManifest, digest });
       expect(sha256Digest(manifest.body)).toBe(digest);
       const pushed = parseManifest(manifest.body);
@@ -122,7 +126,7 @@ describe('podman', () => {
       const zstdId = await load(images.zstd!, remote('zstd'));
 
       const v2s2 = await push(remote('v2s2'), '--format', 'v2s2');
-      const docker = await getManifest(registry.url, repo('v2s2'), '1');
+      const docker = await getManifest(registry, repo('v2s2'), '1');
       expect(docker).toMatchObject({ status: 200, contentType: MediaType.dockerManifest, digest: v2s2 });
       const dockerManifest = parseManifest(docker.body);
       expect(dockerManifest.config.mediaType).toBe(MediaType.dockerConfig);
@@ -131,7 +135,7 @@ describe('podman', () => {
       );
 
       const zstd = await push(remote('zstd'), '--compression-format', 'zstd');
-      const zstdManifest = await getManifest(registry.url, repo('zstd'), '1');
+      const zstdManifest = await getManifest(registry, repo('zstd'), '1');
       expect(zstdManifest).toMatchObject({ status: 200, contentType: MediaType.ociManifest, digest: zstd });
       expect(parseManifest(zstdManifest.body).layers.map((layer) => layer.mediaType)).toEqual(
         Array(2).fill('application/vnd.oci.image.layer.v1.tar+zstd'),
@@ -166,6 +170,7 @@ describe('podman', () => {
         '--all',
         '--preserve-digests',
         '--dest-tls-verify=false',
+        ...credsFlag(registry, '--dest-creds'),
         image.reference,
         `docker://${remote('multi')}`,
       ]);

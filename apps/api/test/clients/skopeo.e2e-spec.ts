@@ -19,6 +19,7 @@ import {
   type ClientEnv,
   type RegistryUnderTest,
 } from '@berth/testing';
+import { credsFlag } from './credentials.js';
 
 const TIMEOUT = 120_000;
 const nonce = randomBytes(3).toString('hex');
@@ -29,6 +30,7 @@ let work: string;
 
 beforeAll(async () => {
   registry = await startRegistryUnderTest();
+  await registry.createProject(`e2e-${nonce}`);
   clients = await podmanEnv();
   work = await mkdtemp(path.join(tmpdir(), 'berth-skopeo-'));
 }, 60_000);
@@ -44,13 +46,17 @@ const repo = (name: string): string => `e2e-${nonce}/skopeo/${name}`;
 const remote = (name: string, reference = ':1.0'): string =>
   `docker://${registry.host}/${repo(name)}${reference}`;
 const skopeo = (...args: string[]) => clients.runOk('skopeo', args);
+/** Plain http and the registry's credentials, for a docker:// image, source or destination. */
+const registryFlags = (): string[] => ['--tls-verify=false', ...credsFlag(registry)];
+const srcFlags = (): string[] => ['--src-tls-verify=false', ...credsFlag(registry, '--src-creds')];
+const destFlags = (): string[] => ['--dest-tls-verify=false', ...credsFlag(registry, '--dest-creds')];
 
 async function push(image: BuiltImage, name: string, reference = ':1.0', all = false): Promise<void> {
   await skopeo(
     'copy',
     '--preserve-digests',
     ...(all ? ['--all'] : []),
-    '--dest-tls-verify=false',
+    ...destFlags(),
     image.reference,
     remote(name, reference),
   );
@@ -73,7 +79,7 @@ async function expectRoundTrip(image: BuiltImage, name: string, all: boolean): P
     'copy',
     '--preserve-digests',
     ...(all ? ['--all'] : []),
-    '--src-tls-verify=false',
+    ...srcFlags(),
     remote(name),
     `oci:${back}:1.0`,
   );
@@ -104,14 +110,14 @@ describe('skopeo', () => {
       });
       await push(image, 'single');
 
-      const manifest = await getManifest(registry.url, repo('single'), '1.0');
+      const manifest = await getManifest(registry, repo('single'), '1.0');
       expect(manifest).toMatchObject({
         status: 200,
         contentType: MediaType.ociManifest,
         digest: image.digest,
       });
       expect(manifest.body.equals(image.manifest)).toBe(true);
-      const byDigest = await getManifest(registry.url, repo('single'), image.digest);
+      const byDigest = await getManifest(registry, repo('single'), image.digest);
       expect(byDigest.body.equals(image.manifest)).toBe(true);
 
       await expectRoundTrip(image, 'single', false);
@@ -146,11 +152,11 @@ describe('skopeo', () => {
         [multi, 'multi'],
         [shared, 'shared'],
       ] as const) {
-        const index = await getManifest(registry.url, repo(name), '1.0');
+        const index = await getManifest(registry, repo(name), '1.0');
         expect(index).toMatchObject({ status: 200, contentType: MediaType.ociIndex, digest: image.digest });
         expect(index.body.equals(image.manifest)).toBe(true);
         for (const platform of image.images) {
-          const child = await getManifest(registry.url, repo(name), platform.digest);
+          const child = await getManifest(registry, repo(name), platform.digest);
           expect(child).toMatchObject({
             status: 200,
             contentType: MediaType.ociManifest,
@@ -175,7 +181,7 @@ describe('skopeo', () => {
               arch,
               ...(variant ? ['--override-variant', variant] : []),
               'inspect',
-              '--tls-verify=false',
+              ...registryFlags(),
               remote('multi'),
             )
           ).stdout,
@@ -197,7 +203,7 @@ describe('skopeo', () => {
         layerSizes: [1024, 300 * 1024],
       });
       await push(image, 'docker');
-      const manifest = await getManifest(registry.url, repo('docker'), '1.0');
+      const manifest = await getManifest(registry, repo('docker'), '1.0');
       expect(manifest).toMatchObject({
         status: 200,
         contentType: MediaType.dockerManifest,
@@ -206,7 +212,7 @@ describe('skopeo', () => {
       expect(manifest.body.equals(image.manifest)).toBe(true);
 
       const back = path.join(work, 'docker-back');
-      await skopeo('copy', '--preserve-digests', '--src-tls-verify=false', remote('docker'), `dir:${back}`);
+      await skopeo('copy', '--preserve-digests', ...srcFlags(), remote('docker'), `dir:${back}`);
       await expectSameFile(path.join(image.dir, 'manifest.json'), path.join(back, 'manifest.json'));
       for (const digest of image.blobs) {
         await expectSameFile(path.join(image.dir, digest.slice(7)), path.join(back, digest.slice(7)));
@@ -219,7 +225,7 @@ describe('skopeo', () => {
         platforms: ['linux/amd64', 'linux/arm64'],
       });
       await push(list, 'docker-list', ':1.0', true);
-      const listed = await getManifest(registry.url, repo('docker-list'), '1.0');
+      const listed = await getManifest(registry, repo('docker-list'), '1.0');
       expect(listed).toMatchObject({
         status: 200,
         contentType: MediaType.dockerManifestList,
@@ -227,7 +233,7 @@ describe('skopeo', () => {
       });
       expect(listed.body.equals(list.manifest)).toBe(true);
       for (const platform of list.images) {
-        const child = await getManifest(registry.url, repo('docker-list'), platform.digest);
+        const child = await getManifest(registry, repo('docker-list'), platform.digest);
         expect(child).toMatchObject({ contentType: MediaType.dockerManifest, digest: platform.digest });
       }
     },
@@ -244,7 +250,7 @@ describe('skopeo', () => {
         layerSizes: [100, 200],
       });
       await push(image, 'inspect');
-      const inspected = JSON.parse((await skopeo('inspect', '--tls-verify=false', remote('inspect'))).stdout);
+      const inspected = JSON.parse((await skopeo('inspect', ...registryFlags(), remote('inspect'))).stdout);
       expect(inspected).toMatchObject({
         Name: `${registry.host}/${repo('inspect')}`,
         Digest: image.digest,
@@ -254,16 +260,16 @@ describe('skopeo', () => {
         Layers: image.images[0]!.layers.map((layer) => layer.digest),
         Labels: { 'mkimage.seed': `inspect-${nonce}` },
       });
-      const raw = await skopeo('inspect', '--raw', '--tls-verify=false', remote('inspect'));
+      const raw = await skopeo('inspect', '--raw', ...registryFlags(), remote('inspect'));
       expect(raw.stdoutBytes.equals(image.manifest)).toBe(true);
-      const config = await skopeo('inspect', '--config', '--raw', '--tls-verify=false', remote('inspect'));
+      const config = await skopeo('inspect', '--config', '--raw', ...registryFlags(), remote('inspect'));
       expect(
         config.stdoutBytes.equals(await readFile(ociBlobPath(image.dir, image.images[0]!.config.digest))),
       ).toBe(true);
       const byDigest = await skopeo(
         'inspect',
         '--raw',
-        '--tls-verify=false',
+        ...registryFlags(),
         remote('inspect', `@${image.digest}`),
       );
       expect(byDigest.stdoutBytes.equals(image.manifest)).toBe(true);
@@ -285,17 +291,17 @@ describe('skopeo', () => {
         await skopeo(
           'copy',
           '--preserve-digests',
-          '--src-tls-verify=false',
-          '--dest-tls-verify=false',
+          ...srcFlags(),
+          ...destFlags(),
           remote('tags'),
           remote('tags', `:${tag}`),
         );
       }
-      const listed = JSON.parse((await skopeo('list-tags', '--tls-verify=false', remote('tags', ''))).stdout);
+      const listed = JSON.parse((await skopeo('list-tags', ...registryFlags(), remote('tags', ''))).stdout);
       expect(listed.Repository).toBe(`${registry.host}/${repo('tags')}`);
       expect([...listed.Tags].sort()).toEqual(['1.0', '1.1', 'latest']);
       for (const tag of ['1.1', 'latest']) {
-        expect((await getManifest(registry.url, repo('tags'), tag)).digest).toBe(image.digest);
+        expect((await getManifest(registry, repo('tags'), tag)).digest).toBe(image.digest);
       }
     },
     TIMEOUT,
@@ -311,20 +317,20 @@ describe('skopeo', () => {
         layerSizes: [400],
       });
       await push(image, 'delete', ':gone');
-      await skopeo('inspect', '--raw', '--tls-verify=false', remote('delete', ':gone'));
-      await skopeo('delete', '--tls-verify=false', remote('delete', ':gone'));
+      await skopeo('inspect', '--raw', ...registryFlags(), remote('delete', ':gone'));
+      await skopeo('delete', ...registryFlags(), remote('delete', ':gone'));
 
       for (const reference of [':gone', `@${image.digest}`]) {
         const result = await clients.run('skopeo', [
           'inspect',
           '--raw',
-          '--tls-verify=false',
+          ...registryFlags(),
           remote('delete', reference),
         ]);
         expect(result.code).not.toBe(0);
         expect(result.stderr).toMatch(/manifest unknown/i);
       }
-      expect((await getManifest(registry.url, repo('delete'), image.digest)).status).toBe(404);
+      expect((await getManifest(registry, repo('delete'), image.digest)).status).toBe(404);
     },
     TIMEOUT,
   );
@@ -355,15 +361,15 @@ describe('skopeo', () => {
 
       const tagsOf = async (repository: string): Promise<Record<string, string | null>> => {
         const listed = JSON.parse(
-          (await skopeo('list-tags', '--tls-verify=false', `docker://${registry.host}/${repository}`)).stdout,
+          (await skopeo('list-tags', ...registryFlags(), `docker://${registry.host}/${repository}`)).stdout,
         );
         const digests: Record<string, string | null> = {};
         for (const tag of listed.Tags as string[]) {
-          digests[tag] = (await getManifest(registry.url, repository, tag)).digest;
+          digests[tag] = (await getManifest(registry, repository, tag)).digest;
         }
         return digests;
       };
-      const common = ['--all', '--preserve-digests', '--src-tls-verify=false', '--dest-tls-verify=false'];
+      const common = ['--all', '--preserve-digests', ...srcFlags(), ...destFlags()];
 
       await skopeo(
         'sync',

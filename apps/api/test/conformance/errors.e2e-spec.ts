@@ -12,7 +12,6 @@ import {
   randomBytes,
   randomHex,
   randomRepo,
-  rawRequest,
   unknownDigest,
   utf8,
   withQuery,
@@ -20,7 +19,7 @@ import {
 } from './oci-client.js';
 import { registryUnderTest } from './registry-under-test.js';
 
-const registry = registryUnderTest();
+const registry = registryUnderTest({ projects: ['conformance'] });
 const client = new OciClient(registry);
 const repo = randomRepo('errors');
 beforeAll(async () => {
@@ -93,6 +92,21 @@ describe('Error codes: each 4xx carries {"errors":[{"code","message",…}]} with
     await expectErrorBody(response);
   });
 
+  // Deliberately without credentials (plain fetch); an external registry may not require any.
+  (registry.external ? it.skip : it)(
+    'Error Codes: UNAUTHORIZED: a pull without credentials answers 401 with a Bearer challenge for its scope',
+    async () => {
+      const response = await fetch(`${registry.url}/v2/${repo}/manifests/latest`, {
+        headers: { Accept: MANIFEST_ACCEPT },
+      });
+      expect(response.status).toBe(401);
+      const challenge = response.headers.get('www-authenticate') ?? '';
+      expect(challenge).toMatch(/^Bearer realm="[^"]+",service="[^"]+"/);
+      expect(challenge).toContain(`scope="repository:${repo}:pull`);
+      await expectError(response, 401, 'UNAUTHORIZED');
+    },
+  );
+
   it('Error Codes: the closing PUT without a digest answers 400 (DIGEST_INVALID or BLOB_UPLOAD_INVALID)', async () => {
     const response = await client.request('PUT', await startUpload(), {
       headers: { 'Content-Type': 'application/octet-stream' },
@@ -117,7 +131,7 @@ describe('Repository names (`<name>` MUST match the grammar) → 400 NAME_INVALI
   it.each(names.slice(0, 4))(
     'Pulling manifests (<name> grammar): GET tags/list of %s answers 400 NAME_INVALID',
     async (_what, name) => {
-      const raw = await rawRequest(registry.url, 'GET', `/v2/${name}/tags/list`);
+      const raw = await client.rawRequest('GET', `/v2/${name}/tags/list`);
       await expectError(asResponse(raw), 400, 'NAME_INVALID');
     },
   );
@@ -125,7 +139,7 @@ describe('Repository names (`<name>` MUST match the grammar) → 400 NAME_INVALI
   it.each(names)(
     'Pushing blobs (<name> grammar): POST blobs/uploads/ for %s answers 400 NAME_INVALID',
     async (_what, name) => {
-      const raw = await rawRequest(registry.url, 'POST', `/v2/${name}/blobs/uploads/`, {
+      const raw = await client.rawRequest('POST', `/v2/${name}/blobs/uploads/`, {
         'Content-Length': '0',
       });
       await expectError(asResponse(raw), 400, 'NAME_INVALID');
@@ -165,7 +179,7 @@ describe('Digests (`algorithm:hex`) → 400', () => {
   });
 
   it('end-2: HEAD of a blob by a malformed digest answers 400 without a body', async () => {
-    const raw = await rawRequest(registry.url, 'HEAD', `/v2/${repo}/blobs/sha256:xyz`);
+    const raw = await client.rawRequest('HEAD', `/v2/${repo}/blobs/sha256:xyz`);
     expect(raw.status).toBe(400);
     expect(raw.rawBody.length).toBe(0);
   });

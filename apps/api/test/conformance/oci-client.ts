@@ -1,8 +1,11 @@
-// A deliberately small OCI Distribution client for the conformance suite: plain `fetch`, no
-// retries, no clever fallbacks, so every test sees exactly what a client on the wire would see.
+// A deliberately small OCI Distribution client for the conformance suite: `fetch` that answers
+// the registry's auth challenges the way docker and containers/image do (a token for the
+// challenged scope, then the same request again), and otherwise no retries and no clever
+// fallbacks, so every test sees exactly what a client on the wire would see.
 import { createHash, randomBytes as cryptoRandomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import { expect } from '@jest/globals';
+import { basicHeader, fetchToken, parseChallenge } from '@berth/testing';
 import type { RegistryUnderTest } from './registry-under-test.js';
 
 export const MediaType = {
@@ -212,18 +215,46 @@ export class OciClient {
     return new URL(pathOrUrl, `${this.registry.url}/`).toString();
   }
 
+  /**
+   * One request, authenticated like a registry client: the registry's fetch answers a 401
+   * challenge and sends the request again (bytes bodies can be replayed). A stream body cannot,
+   * so its Authorization is obtained first (`fetch.authorize`) and the request is sent once.
+   */
   async request(method: string, pathOrUrl: string, options: RequestOptions = {}): Promise<Response> {
+    const url = this.resolve(pathOrUrl);
+    // No compression: Content-Length and bytes must be what the registry sent.
+    const headers: Record<string, string> = { 'Accept-Encoding': 'identity', ...options.headers };
     const init: RequestInit & { duplex?: 'half' } = {
       method,
-      // No compression: Content-Length and bytes must be what the registry sent.
-      headers: { 'Accept-Encoding': 'identity', ...options.headers },
+      headers,
       redirect: options.redirect ?? 'follow',
     };
-    if (options.body !== undefined) {
+    if (options.body instanceof ReadableStream) {
       init.body = options.body;
-      if (options.body instanceof ReadableStream) init.duplex = 'half';
+      init.duplex = 'half';
+      init.headers = { ...(await this.registry.fetch.authorize(url)), ...headers };
+      return fetch(url, init);
     }
-    return fetch(this.resolve(pathOrUrl), init);
+    if (options.body !== undefined) init.body = options.body;
+    return this.registry.fetch(url, init);
+  }
+
+  /**
+   * `rawRequest` with credentials: the Authorization the registry's fetch holds for the (URL-
+   * normalised) path, and, should the registry still challenge the raw path (whose scope may
+   * differ, e.g. for `a/../b`), a token for exactly the challenged scope and one more try.
+   */
+  async rawRequest(method: string, path: string, headers: Record<string, string> = {}): Promise<RawResponse> {
+    const authorization = await this.registry.fetch.authorize(this.resolve(path));
+    const first = await rawRequest(this.baseUrl, method, path, { ...authorization, ...headers });
+    if (first.status !== 401) return first;
+    const challenge = parseChallenge(first.headers['www-authenticate'] ?? null);
+    const credentials = this.registry.credentials;
+    let answer: string | undefined;
+    if (challenge?.scheme === 'bearer') answer = `Bearer ${await fetchToken(challenge, credentials)}`;
+    else if (challenge?.scheme === 'basic' && credentials) answer = basicHeader(credentials);
+    if (!answer) return first;
+    return rawRequest(this.baseUrl, method, path, { authorization: answer, ...headers });
   }
 
   // ---- blobs -------------------------------------------------------------------------------
@@ -389,7 +420,8 @@ export interface RawResponse {
 
 /**
  * One HTTP/1.1 exchange over a bare TCP socket, for what fetch hides: bytes after a HEAD
- * answer, and request paths that must reach the server un-normalised (`..`, `//`).
+ * answer, and request paths that must reach the server un-normalised (`..`, `//`). Sends only
+ * the headers given: use `OciClient.rawRequest` for an authenticated one.
  */
 export async function rawRequest(
   baseUrl: string,

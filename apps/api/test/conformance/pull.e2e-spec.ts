@@ -11,7 +11,6 @@ import {
   OciClient,
   randomBytes,
   randomRepo,
-  rawRequest,
   unknownDigest,
   utf8,
   type Descriptor,
@@ -19,7 +18,7 @@ import {
 } from './oci-client.js';
 import { registryUnderTest } from './registry-under-test.js';
 
-const registry = registryUnderTest();
+const registry = registryUnderTest({ projects: ['conformance'] });
 const client = new OciClient(registry);
 const repo = randomRepo('pull');
 const TAG = 'v1';
@@ -214,7 +213,7 @@ describe('HEAD answers carry no body', () => {
   it.each(cases)(
     'end-2/end-3: HEAD of %s answers %i with headers only, no body bytes',
     async (_name, status, path) => {
-      const response = await rawRequest(registry.url, 'HEAD', path(), { Accept: MediaType.ociManifest });
+      const response = await client.rawRequest('HEAD', path(), { Accept: MediaType.ociManifest });
       expect(response.status).toBe(status);
       expect(response.rawBody.length).toBe(0);
     },

@@ -16,7 +16,7 @@ import {
 } from './oci-client.js';
 import { registryUnderTest } from './registry-under-test.js';
 
-const registry = registryUnderTest();
+const registry = registryUnderTest({ projects: ['conformance'] });
 const client = new OciClient(registry);
 const repo = randomRepo('push');
 
