@@ -66,7 +66,8 @@ export class BlobService {
         : await this.stores.blobs.findInRepository(from, digest);
     if (!record) return undefined;
     const repositoryId = await this.stores.repositories.ensure(repository);
-    await this.stores.blobs.link(repositoryId, digest, record.size);
+    // Collected since the lookup: the client uploads instead.
+    if (!(await this.stores.blobs.linkExisting(repositoryId, digest))) return undefined;
     return { digest, size: record.size };
   }
 

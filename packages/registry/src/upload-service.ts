@@ -78,8 +78,9 @@ export class UploadService {
       await this.discard(id);
       throw new RegistryError('DIGEST_INVALID', `upload digest is ${actual}, not ${digest}`);
     }
-    await this.publish(uploadDataPath(id), digest);
-    await this.stores.blobs.link(session.repositoryId, digest, size);
+    await this.stores.blobs.publish(session.repositoryId, digest, size, () =>
+      this.placeBytes(uploadDataPath(id), digest),
+    );
     await this.discard(id);
     return { digest, size };
   }
@@ -113,8 +114,7 @@ export class UploadService {
       await this.removeUploadBytes(id);
       throw new RegistryError('DIGEST_INVALID', `upload digest is ${actual}, not ${digest}`);
     }
-    await this.publish(path, digest);
-    await this.stores.blobs.link(repositoryId, digest, digester.size);
+    await this.stores.blobs.publish(repositoryId, digest, digester.size, () => this.placeBytes(path, digest));
     await this.removeUploadBytes(id);
     return { digest, size: digester.size };
   }
@@ -189,7 +189,7 @@ export class UploadService {
   }
 
   /** Moves verified bytes to their content address; the same content already there wins. */
-  private async publish(source: string, digest: Digest): Promise<void> {
+  private async placeBytes(source: string, digest: Digest): Promise<void> {
     const target = blobDataPath(digest);
     try {
       await this.stores.storage.stat(target);

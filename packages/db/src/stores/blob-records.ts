@@ -13,8 +13,24 @@ export abstract class BlobRecords {
   abstract find(digest: string): Promise<BlobRecord | undefined>;
   /** The blob if it is linked to any repository of the project (`<project>/…`). */
   abstract findInProject(project: string, digest: string): Promise<BlobRecord | undefined>;
-  /** Records a verified blob (if new) and links it to the repository; refreshes `touched_at`. */
-  abstract link(repositoryId: string, digest: string, size: number): Promise<void>;
+  /**
+   * Makes a verified upload visible: records the blob (or refreshes `touched_at`), calls
+   * `placeBytes` to put its bytes at their content address, and links it to the repository,
+   * all while holding the blob's row lock. Garbage collection deletes a blob's bytes under the
+   * same lock, so the two serialise: bytes are never deleted under a blob that was just
+   * (re)published, and `placeBytes` runs after any deletion already under way has finished.
+   */
+  abstract publish(
+    repositoryId: string,
+    digest: string,
+    size: number,
+    placeBytes: () => Promise<void>,
+  ): Promise<void>;
+  /**
+   * Links an existing blob to another repository (a mount) and refreshes `touched_at`. Returns
+   * `false` when the blob no longer exists (collected meanwhile): nothing is created.
+   */
+  abstract linkExisting(repositoryId: string, digest: string): Promise<boolean>;
   /** Removes the repository's link. Returns `false` when there was none. The bytes stay for GC. */
   abstract unlink(repository: string, digest: string): Promise<boolean>;
 }
@@ -53,17 +69,39 @@ export class TypeormBlobRecords extends BlobRecords {
     return rows[0] && { digest, size: Number(rows[0].size) };
   }
 
-  async link(repositoryId: string, digest: string, size: number): Promise<void> {
-    await this.db.query(
+  async publish(
+    repositoryId: string,
+    digest: string,
+    size: number,
+    placeBytes: () => Promise<void>,
+  ): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      // The upsert takes the row lock (waiting for a collection of this blob to finish).
+      await tx.query(
+        `INSERT INTO blobs (digest, size) VALUES ($1, $2)
+         ON CONFLICT (digest) DO UPDATE SET touched_at = now()`,
+        [digest, size],
+      );
+      await placeBytes();
+      await tx.query(
+        `INSERT INTO repository_blobs (repository_id, digest) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
+        [repositoryId, digest],
+      );
+    });
+  }
+
+  async linkExisting(repositoryId: string, digest: string): Promise<boolean> {
+    const rows: unknown[] = await this.db.query(
       `WITH blob AS (
-         INSERT INTO blobs (digest, size) VALUES ($2, $3)
-         ON CONFLICT (digest) DO UPDATE SET touched_at = now()
-         RETURNING digest
+         UPDATE blobs SET touched_at = now() WHERE digest = $2 RETURNING digest
+       ), linked AS (
+         INSERT INTO repository_blobs (repository_id, digest) SELECT $1, digest FROM blob
+         ON CONFLICT DO NOTHING
        )
-       INSERT INTO repository_blobs (repository_id, digest) SELECT $1, digest FROM blob
-       ON CONFLICT DO NOTHING`,
-      [repositoryId, digest, size],
+       SELECT digest FROM blob`,
+      [repositoryId, digest],
     );
+    return rows.length > 0;
   }
 
   async unlink(repository: string, digest: string): Promise<boolean> {

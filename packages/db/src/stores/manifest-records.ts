@@ -90,6 +90,10 @@ export class TypeormManifestRecords extends ManifestRecords {
     const children = unique(manifest.references.filter((r) => r.kind === 'manifest').map((r) => r.digest));
     const found = new Set<string>();
     if (blobs.length > 0) {
+      // Share-lock the blobs first: garbage collection deletes a blob only under its exclusive
+      // row lock, so it either finishes before (the blob is missing here) or waits for this
+      // push to commit its references (and then sees them).
+      await tx.query(`SELECT digest FROM blobs WHERE digest = ANY($1) ORDER BY digest FOR SHARE`, [blobs]);
       const rows: { digest: string }[] = await tx.query(
         `SELECT digest FROM repository_blobs WHERE repository_id = $1 AND digest = ANY($2) FOR SHARE`,
         [repositoryId, blobs],
