@@ -52,7 +52,7 @@ describe('TypeormBlobRecords', () => {
   it('records a blob and links it, with its size as a number', async () => {
     const id = await repositories.ensure('blobs/linked');
     const digest = blob('linked');
-    await blobs.publish(id, digest, 1234, async () => undefined);
+    await blobs.publish(id, digest, 1234, () => Promise.resolve());
     expect(await blobs.find(digest)).toEqual({ digest, size: 1234 });
     expect(await blobs.findInRepository('blobs/linked', digest)).toEqual({ digest, size: 1234 });
   });
@@ -61,7 +61,7 @@ describe('TypeormBlobRecords', () => {
     const id = await repositories.ensure('blobs/big');
     const digest = blob('big');
     const size = 2 ** 40 + 7;
-    await blobs.publish(id, digest, size, async () => undefined);
+    await blobs.publish(id, digest, size, () => Promise.resolve());
     expect(await blobs.find(digest)).toEqual({ digest, size });
     expect(await blobs.findInRepository('blobs/big', digest)).toEqual({ digest, size });
   });
@@ -69,15 +69,15 @@ describe('TypeormBlobRecords', () => {
   it('records an empty blob (size 0)', async () => {
     const id = await repositories.ensure('blobs/empty');
     const digest = digestOf('');
-    await blobs.publish(id, digest, 0, async () => undefined);
+    await blobs.publish(id, digest, 0, () => Promise.resolve());
     expect(await blobs.findInRepository('blobs/empty', digest)).toEqual({ digest, size: 0 });
   });
 
   it('is idempotent: linking twice keeps one blob row and one link', async () => {
     const id = await repositories.ensure('blobs/twice');
     const digest = blob('twice');
-    await blobs.publish(id, digest, 10, async () => undefined);
-    await blobs.publish(id, digest, 10, async () => undefined);
+    await blobs.publish(id, digest, 10, () => Promise.resolve());
+    await blobs.publish(id, digest, 10, () => Promise.resolve());
     expect(await linkCount(digest)).toBe(1);
     const rows: unknown[] = await dataSource.query(`SELECT 1 FROM blobs WHERE digest = $1`, [digest]);
     expect(rows).toHaveLength(1);
@@ -91,7 +91,7 @@ describe('TypeormBlobRecords', () => {
     const digest = blob('concurrent');
     await Promise.all(
       ids.flatMap((id) =>
-        Array.from({ length: 4 }, () => blobs.publish(id, digest, 99, async () => undefined)),
+        Array.from({ length: 4 }, () => blobs.publish(id, digest, 99, () => Promise.resolve())),
       ),
     );
     expect(await linkCount(digest)).toBe(5);
@@ -104,19 +104,19 @@ describe('TypeormBlobRecords', () => {
     const a = await repositories.ensure('blobs/touch-a');
     const b = await repositories.ensure('blobs/touch-b');
     const digest = blob('touch');
-    await blobs.publish(a, digest, 5, async () => undefined);
+    await blobs.publish(a, digest, 5, () => Promise.resolve());
     await dataSource.query(`UPDATE blobs SET touched_at = now() - interval '1 day' WHERE digest = $1`, [
       digest,
     ]);
     const old = (await blobRow(digest))!.touched_at;
-    await blobs.publish(b, digest, 5, async () => undefined);
+    await blobs.publish(b, digest, 5, () => Promise.resolve());
     const afterNewLink = (await blobRow(digest))!.touched_at;
     expect(afterNewLink.getTime()).toBeGreaterThan(old.getTime());
 
     await dataSource.query(`UPDATE blobs SET touched_at = now() - interval '1 day' WHERE digest = $1`, [
       digest,
     ]);
-    await blobs.publish(a, digest, 5, async () => undefined);
+    await blobs.publish(a, digest, 5, () => Promise.resolve());
     expect((await blobRow(digest))!.touched_at.getTime()).toBeGreaterThan(old.getTime() + 3_600_000);
   });
 
@@ -124,7 +124,7 @@ describe('TypeormBlobRecords', () => {
     const a = await repositories.ensure('blobs/iso-a');
     await repositories.ensure('blobs/iso-b');
     const digest = blob('isolated');
-    await blobs.publish(a, digest, 42, async () => undefined);
+    await blobs.publish(a, digest, 42, () => Promise.resolve());
     expect(await blobs.findInRepository('blobs/iso-a', digest)).toEqual({ digest, size: 42 });
     expect(await blobs.findInRepository('blobs/iso-b', digest)).toBeUndefined();
     // A name that is a prefix or extension of A's must not match either.
@@ -138,8 +138,8 @@ describe('TypeormBlobRecords', () => {
     const a = await repositories.ensure('blobs/mount-a');
     const b = await repositories.ensure('blobs/mount-b');
     const digest = blob('mounted');
-    await blobs.publish(a, digest, 8, async () => undefined);
-    await blobs.publish(b, digest, 8, async () => undefined);
+    await blobs.publish(a, digest, 8, () => Promise.resolve());
+    await blobs.publish(b, digest, 8, () => Promise.resolve());
     expect(await blobs.findInRepository('blobs/mount-b', digest)).toEqual({ digest, size: 8 });
     expect(await linkCount(digest)).toBe(2);
   });
@@ -148,8 +148,8 @@ describe('TypeormBlobRecords', () => {
     const a = await repositories.ensure('blobs/unlink-a');
     const b = await repositories.ensure('blobs/unlink-b');
     const digest = blob('unlink');
-    await blobs.publish(a, digest, 3, async () => undefined);
-    await blobs.publish(b, digest, 3, async () => undefined);
+    await blobs.publish(a, digest, 3, () => Promise.resolve());
+    await blobs.publish(b, digest, 3, () => Promise.resolve());
 
     expect(await blobs.unlink('blobs/unlink-a', digest)).toBe(true);
     expect(await blobs.findInRepository('blobs/unlink-a', digest)).toBeUndefined();
@@ -165,7 +165,7 @@ describe('TypeormBlobRecords', () => {
     const a = await repositories.ensure('blobs/unlink-none');
     const digest = blob('unlink-none');
     expect(await blobs.unlink('blobs/unlink-none', digest)).toBe(false);
-    await blobs.publish(a, digest, 1, async () => undefined);
+    await blobs.publish(a, digest, 1, () => Promise.resolve());
     expect(await blobs.unlink('blobs/unlink-none', digest)).toBe(true);
     expect(await blobs.unlink('blobs/unlink-none', digest)).toBe(false);
     expect(await blobs.unlink('blobs/no-such-repository', digest)).toBe(false);
@@ -174,16 +174,16 @@ describe('TypeormBlobRecords', () => {
   it('relinks after an unlink', async () => {
     const a = await repositories.ensure('blobs/relink');
     const digest = blob('relink');
-    await blobs.publish(a, digest, 6, async () => undefined);
+    await blobs.publish(a, digest, 6, () => Promise.resolve());
     await blobs.unlink('blobs/relink', digest);
-    await blobs.publish(a, digest, 6, async () => undefined);
+    await blobs.publish(a, digest, 6, () => Promise.resolve());
     expect(await blobs.findInRepository('blobs/relink', digest)).toEqual({ digest, size: 6 });
   });
 
   it('treats digests as exact strings (no case folding)', async () => {
     const a = await repositories.ensure('blobs/case');
     const digest = blob('case');
-    await blobs.publish(a, digest, 1, async () => undefined);
+    await blobs.publish(a, digest, 1, () => Promise.resolve());
     expect(await blobs.findInRepository('blobs/case', digest.toUpperCase())).toBeUndefined();
     expect(await blobs.find(digest.toUpperCase())).toBeUndefined();
   });
@@ -191,7 +191,7 @@ describe('TypeormBlobRecords', () => {
   it('drops links when the repository row is deleted (cascade)', async () => {
     const a = await repositories.ensure('blobs/cascade');
     const digest = blob('cascade');
-    await blobs.publish(a, digest, 1, async () => undefined);
+    await blobs.publish(a, digest, 1, () => Promise.resolve());
     await dataSource.query(`DELETE FROM repositories WHERE id = $1`, [a]);
     expect(await linkCount(digest)).toBe(0);
     expect(await blobs.find(digest)).toEqual({ digest, size: 1 });

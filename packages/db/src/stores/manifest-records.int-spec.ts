@@ -103,7 +103,7 @@ describe('TypeormManifestRecords', () => {
   /** A repository with the named blobs linked; returns its id. */
   async function repositoryWith(name: string, ...digests: Digest[]): Promise<string> {
     const id = await repositories.ensure(name);
-    for (const digest of digests) await blobs.publish(id, digest, 10, async () => undefined);
+    for (const digest of digests) await blobs.publish(id, digest, 10, () => Promise.resolve());
     return id;
   }
 
@@ -342,7 +342,7 @@ describe('TypeormManifestRecords', () => {
       const id = await repositoryWith('m/index-blob', config);
       const child = image({ config });
       // The child's digest is linked as a blob, but no manifest with that digest is stored.
-      await blobs.publish(id, child.digest, child.bytes.length, async () => undefined);
+      await blobs.publish(id, child.digest, child.bytes.length, () => Promise.resolve());
       const error = await rejection(manifests.save(id, index([child]), []));
       expect((error.detail as { missing: string[] }).missing).toEqual([child.digest]);
     });

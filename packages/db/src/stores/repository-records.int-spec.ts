@@ -65,7 +65,7 @@ describe('TypeormRepositoryRecords', () => {
   /** A repository holding one manifest, so that it appears in the catalog. */
   async function pushTo(name: string): Promise<string> {
     const id = await repositories.ensure(name);
-    await blobs.publish(id, CONFIG, 2, async () => undefined);
+    await blobs.publish(id, CONFIG, 2, () => Promise.resolve());
     const bytes = manifestBytes(name);
     await manifests.save(id, parseManifest(bytes, MediaType.OciManifest), ['latest']);
     return digestOf(bytes);
@@ -118,7 +118,7 @@ describe('TypeormRepositoryRecords', () => {
         '00000000-0000-4000-8000-000000000001',
         await repositories.ensure('cat/upload-only'),
       );
-      await blobs.publish(await repositories.ensure('cat/blob-only'), CONFIG, 2, async () => undefined);
+      await blobs.publish(await repositories.ensure('cat/blob-only'), CONFIG, 2, () => Promise.resolve());
     });
 
     it('lists only repositories holding manifests, in byte-wise order', async () => {
@@ -226,7 +226,7 @@ describe('TypeormRepositoryRecords.catalog in a database with a linguistic defau
     const names = ['icu/a0', 'icu/a_b', 'icu/ab'];
     for (const repo of names) {
       const id = await repositories.ensure(repo);
-      await blobs.publish(id, CONFIG, 2, async () => undefined);
+      await blobs.publish(id, CONFIG, 2, () => Promise.resolve());
       await manifests.save(id, parseManifest(manifestBytes(repo), MediaType.OciManifest), []);
     }
     const all = await repositories.catalog(100);
@@ -241,7 +241,7 @@ describe('TypeormRepositoryRecords.catalog in a database with a linguistic defau
     const blobs = new TypeormBlobRecords(dataSource);
     const manifests = new TypeormManifestRecords(dataSource);
     const id = await repositories.ensure('icu/tags');
-    await blobs.publish(id, CONFIG, 2, async () => undefined);
+    await blobs.publish(id, CONFIG, 2, () => Promise.resolve());
     const tags = ['a0', 'a_b', 'ab', 'B', 'a'];
     await manifests.save(id, parseManifest(manifestBytes('icu/tags'), MediaType.OciManifest), tags);
     expect(await manifests.tags('icu/tags', 100)).toEqual(byteOrder(tags));
