@@ -8,3 +8,4 @@ export * from './stores/upload-records.js';
 export * from './stores/manifest-records.js';
 export { DataSource } from 'typeorm';
 export * from './access/index.js';
+export * from './gc/index.js';
