@@ -23,6 +23,8 @@ export class ProjectAccess {
       projectPublic: access.public,
       ...(access.role && { role: access.role }),
     });
+    // A caller who can neither read nor pull from the project is told nothing about it: 404.
+    if (!granted.has('read') && !granted.has('pull')) throw notFound(`project ${name} not found`);
     if (!granted.has(permission)) {
       throw forbidden(`you need the ${permission} permission in project ${name}`);
     }

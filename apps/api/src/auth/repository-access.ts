@@ -45,7 +45,8 @@ export class RepositoryAccess implements AccessCheck {
   async check(subjectName: string, repository: string, action: string) {
     const subject = await this.subjects.byName(subjectName);
     const project = repositoryProject(repository);
-    if (!subject || project === undefined) return { permitted: false, projectExists: false };
+    if (!subject) return { permitted: false, projectExists: false, subjectKnown: false };
+    if (project === undefined) return { permitted: false, projectExists: false, subjectKnown: true };
     const access = await this.projects.accessFor(project, subject.kind === 'user' ? subject.id : undefined);
     const context = {
       projectName: project,
@@ -58,6 +59,6 @@ export class RepositoryAccess implements AccessCheck {
       { type: 'repository', name: repository, actions: [action] },
       context,
     );
-    return { permitted: granted.length > 0, projectExists: access.exists };
+    return { permitted: granted.length > 0, projectExists: access.exists, subjectKnown: true };
   }
 }

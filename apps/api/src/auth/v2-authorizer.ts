@@ -23,7 +23,7 @@ export interface AccessCheck {
     subjectName: string,
     repository: string,
     action: string,
-  ): Promise<{ permitted: boolean; projectExists: boolean }>;
+  ): Promise<{ permitted: boolean; projectExists: boolean; subjectKnown: boolean }>;
 }
 
 /**
@@ -86,6 +86,8 @@ export class V2Authorizer {
     if (subject === '' || required.type !== 'repository') return this.challenge(needed, 'insufficient_scope');
     const verdict = await this.access.check(subject, required.name, performedAction(required));
     if (verdict.permitted) return this.challenge(needed, 'insufficient_scope');
+    // Disabled or deleted since the token was issued: the token no longer speaks for anyone.
+    if (!verdict.subjectKnown) return this.challenge(needed, 'invalid_token');
     const project = repositoryProject(required.name);
     if (project === undefined || !verdict.projectExists) {
       const message =

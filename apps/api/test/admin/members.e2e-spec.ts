@@ -105,7 +105,7 @@ describe('project members', () => {
         403,
       ),
     ).toBe(true);
-    expect(isProblem(await admin.as(outsider.credentials).get('/api/v1/projects/team/members'), 403)).toBe(
+    expect(isProblem(await admin.as(outsider.credentials).get('/api/v1/projects/team/members'), 404)).toBe(
       true,
     );
     expect(isProblem(await admin.as(undefined).get('/api/v1/projects/team/members'), 401)).toBe(true);

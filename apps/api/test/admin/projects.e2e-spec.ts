@@ -127,11 +127,11 @@ describe('GET, PUT, DELETE /api/v1/projects/{project}', () => {
     });
   });
 
-  it('answers 404 for an unknown project and 403 for a private one the caller is not in', async () => {
+  it('answers 404 for an unknown project and for a private one the caller is not in (no name leaks)', async () => {
     expect(isProblem(await admin.get('/api/v1/projects/missing'), 404)).toBe(true);
     await admin.post('/api/v1/projects', { name: 'secret', public: false });
     const carol = await createUser(admin, 'carol');
-    expect(isProblem(await admin.as(carol.credentials).get('/api/v1/projects/secret'), 403)).toBe(true);
+    expect(isProblem(await admin.as(carol.credentials).get('/api/v1/projects/secret'), 404)).toBe(true);
   });
 
   it('updates public and the storage limit (project admin only)', async () => {
