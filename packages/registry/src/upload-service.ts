@@ -4,6 +4,7 @@ import { Digester, digestAlgorithm, RegistryError, type Digest } from '@berth/oc
 import { blobDataPath, PathNotFoundError, uploadDataPath, uploadDir, type FileWriter } from '@berth/storage';
 import type { ByteRange } from './byte-range.js';
 import type { RegistryStores } from './registry-stores.js';
+import { streamInto } from './stream-into.js';
 import { UploadHashers } from './upload-hashers.js';
 
 /** Session ids are UUIDs Berth made; anything else in a URL is refused before a query. */
@@ -67,7 +68,10 @@ export class UploadService {
       await this.assertChunkStart(repository, id, writer, range);
       size = await this.receive(id, writer, body, true);
     } else {
-      size = await this.storedSize(id);
+      // PATCHes only close their writes; the bytes become durable before the blob is visible.
+      const writer = await this.openWriter(id);
+      await writer.commit();
+      size = writer.size;
     }
     digester = this.hashers.take(id, size);
     if (digester === undefined || digester.algorithm !== digestAlgorithm(digest)) {
@@ -100,10 +104,7 @@ export class UploadService {
     const writer = await this.stores.storage.writer(path, false);
     const digester = new Digester(digestAlgorithm(digest));
     try {
-      for await (const chunk of body) {
-        digester.update(chunk as Buffer);
-        await writer.write(chunk as Buffer);
-      }
+      await streamInto(body, writer, digester);
       await writer.commit();
     } catch (error) {
       await writer.cancel().catch(() => undefined);
@@ -165,10 +166,7 @@ export class UploadService {
   private async receive(id: string, writer: FileWriter, body: Readable, durable = false): Promise<number> {
     const digester = this.hashers.take(id, writer.size);
     try {
-      for await (const chunk of body) {
-        digester?.update(chunk as Buffer);
-        await writer.write(chunk as Buffer);
-      }
+      await streamInto(body, writer, digester);
       await (durable ? writer.commit() : writer.close());
     } catch (error) {
       this.hashers.forget(id);
