@@ -162,12 +162,20 @@ describe('openDatabase', () => {
     });
 
     it('a revert is atomic: a failing down leaves the schema as it was', async () => {
-      // Something outside the migration depends on a table the down drops.
-      await dataSource.query(`CREATE VIEW user_names AS SELECT username FROM users`);
+      // Something outside the migrations depends on every table, so whichever migration is
+      // last, its down fails part-way (after the statements before the first DROP TABLE).
+      const all: { table_name: string }[] = await dataSource.query(
+        `SELECT table_name FROM information_schema.tables
+         WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name <> 'migrations'`,
+      );
+      const selects = all
+        .map(({ table_name }) => `(SELECT 1 FROM "${table_name}" LIMIT 0)`)
+        .join(' UNION ALL ');
+      await dataSource.query(`CREATE VIEW depends_on_everything AS ${selects}`);
       await expect(dataSource.undoLastMigration({ transaction: 'all' })).rejects.toThrow();
       expect(await tables(dataSource)).toEqual(expect.arrayContaining(REGISTRY_TABLES));
       expect(await executedMigrations(dataSource)).toHaveLength(MIGRATIONS.length);
-      await dataSource.query(`DROP VIEW user_names`);
+      await dataSource.query(`DROP VIEW depends_on_everything`);
     });
   });
 });

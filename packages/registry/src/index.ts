@@ -6,3 +6,4 @@ export * from './manifest-service.js';
 export * from './listing-service.js';
 export * from './byte-range.js';
 export * from './pagination.js';
+export * from './gc/index.js';

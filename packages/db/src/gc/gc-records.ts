@@ -20,7 +20,11 @@ export abstract class GcRecords {
    * since `cutoff`, not the child of a reachable index, and not a referrer whose subject is
    * reachable, in the same repository. Reachability is transitive.
    */
-  abstract unreachableManifests(cutoff: Date, afterId: string | null, limit: number): Promise<UnreachableManifest[]>;
+  abstract unreachableManifests(
+    cutoff: Date,
+    afterId: string | null,
+    limit: number,
+  ): Promise<UnreachableManifest[]>;
 
   /**
    * Deletes those of `ids` that are still collectable, under their row locks. A manifest still
@@ -45,8 +49,12 @@ export abstract class GcRecords {
   /**
    * Collects those of `digests` that are still garbage: locks them (skipping locked ones),
    * re-checks, calls `deleteBytes` for each while the locks are held, deletes their rows and
-   * repository links, and commits. Returns the blobs collected. If `deleteBytes` throws, the
-   * transaction rolls back and the error propagates.
+   * repository links, and commits. Returns the blobs collected.
+   *
+   * If `deleteBytes` throws, the blobs already handled and the failing one still lose their rows
+   * (committed), the rest of the batch is kept, and then the error propagates: a row must never
+   * outlive its bytes (a push could reference it, and its pulls would fail), while bytes without
+   * a row are only a leak.
    */
   abstract collectBlobs(
     digests: readonly string[],
@@ -66,17 +74,22 @@ export interface CollectableBlob {
   size: number;
 }
 
+// One recursive term (PostgreSQL allows the recursive reference only once, outside subqueries):
+// from each live manifest to its children (index entries) and to its referrers, in its repository.
 const REACHABLE = `
   WITH RECURSIVE live(id, repository_id, digest) AS (
     SELECT m.id, m.repository_id, m.digest FROM manifests m
     WHERE m.created_at >= $1 OR EXISTS (SELECT 1 FROM tags t WHERE t.manifest_id = m.id)
     UNION
-    SELECT c.id, c.repository_id, c.digest FROM live l
-    JOIN manifest_references r ON r.manifest_id = l.id AND r.kind = 'manifest'
-    JOIN manifests c ON c.repository_id = l.repository_id AND c.digest = r.digest
-    UNION
-    SELECT x.id, x.repository_id, x.digest FROM live l
-    JOIN manifests x ON x.repository_id = l.repository_id AND x.subject_digest = l.digest
+    SELECT edge.id, edge.repository_id, edge.digest FROM live l
+    CROSS JOIN LATERAL (
+      SELECT c.id, c.repository_id, c.digest FROM manifest_references r
+      JOIN manifests c ON c.repository_id = l.repository_id AND c.digest = r.digest
+      WHERE r.manifest_id = l.id AND r.kind = 'manifest'
+      UNION ALL
+      SELECT x.id, x.repository_id, x.digest FROM manifests x
+      WHERE x.repository_id = l.repository_id AND x.subject_digest = l.digest
+    ) edge
   )`;
 
 export class TypeormGcRecords extends GcRecords {
@@ -84,16 +97,24 @@ export class TypeormGcRecords extends GcRecords {
     super();
   }
 
-  async unreachableManifests(cutoff: Date, afterId: string | null, limit: number): Promise<UnreachableManifest[]> {
-    const rows: { id: string; repository: string; digest: string }[] = await this.db.query(
-      `${REACHABLE}
+  async unreachableManifests(
+    cutoff: Date,
+    afterId: string | null,
+    limit: number,
+  ): Promise<UnreachableManifest[]> {
+    // Recursive reachability is planned cheaply but JIT-compiled expensively on every page.
+    return this.db.transaction(async (tx) => {
+      await tx.query('SET LOCAL jit = off');
+      const rows: { id: string; repository: string; digest: string }[] = await tx.query(
+        `${REACHABLE}
        SELECT m.id, r.name AS repository, m.digest FROM manifests m
        JOIN repositories r ON r.id = m.repository_id
        WHERE ($2::bigint IS NULL OR m.id > $2) AND NOT EXISTS (SELECT 1 FROM live WHERE live.id = m.id)
        ORDER BY m.id LIMIT $3`,
-      [cutoff, afterId, limit],
-    );
-    return rows;
+        [cutoff, afterId, limit],
+      );
+      return rows;
+    });
   }
 
   async deleteManifests(ids: readonly string[], cutoff: Date): Promise<UnreachableManifest[]> {
@@ -151,27 +172,38 @@ export class TypeormGcRecords extends GcRecords {
     deleteBytes: (digest: string) => Promise<void>,
   ): Promise<CollectableBlob[]> {
     if (digests.length === 0) return [];
-    return this.db.transaction(async (tx) => {
+    let failure: { error: unknown } | undefined;
+    const collected = await this.db.transaction(async (tx): Promise<CollectableBlob[]> => {
       const locked: { digest: string }[] = await tx.query(
         `SELECT digest FROM blobs WHERE digest = ANY($1) ORDER BY digest FOR UPDATE SKIP LOCKED`,
         [digests],
       );
       if (locked.length === 0) return [];
       // A new statement: its snapshot sees every manifest push that held these rows before us.
-      const garbage: { digest: string; size: string }[] = await tx.query(
+      const rows: { digest: string; size: string }[] = await tx.query(
         `SELECT b.digest, b.size FROM blobs b
          WHERE b.digest = ANY($1) AND b.touched_at < $2
            AND NOT EXISTS (SELECT 1 FROM manifest_references r WHERE r.digest = b.digest)`,
         [locked.map((row) => row.digest), cutoff],
       );
-      if (garbage.length === 0) return [];
-      const doomed = garbage.map((row) => row.digest);
-      await tx.query(`DELETE FROM repository_blobs WHERE digest = ANY($1)`, [doomed]);
-      await tx.query(`DELETE FROM blobs WHERE digest = ANY($1)`, [doomed]);
-      // Bytes go last, still under the locks: a failure rolls the rows back, and a concurrent
-      // upload of the same digest waits for commit and then puts its bytes back.
-      for (const digest of doomed) await deleteBytes(digest);
-      return garbage.map((row) => ({ digest: row.digest, size: Number(row.size) }));
+      // One blob at a time: rows, then bytes, all under the locks (a concurrent upload of the
+      // same digest waits for commit and then puts its bytes back). A failure stops the batch;
+      // the blobs reached so far, the failing one included, still lose their rows.
+      const collected: CollectableBlob[] = [];
+      for (const row of rows) {
+        await tx.query(`DELETE FROM repository_blobs WHERE digest = $1`, [row.digest]);
+        await tx.query(`DELETE FROM blobs WHERE digest = $1`, [row.digest]);
+        collected.push({ digest: row.digest, size: Number(row.size) });
+        try {
+          await deleteBytes(row.digest);
+        } catch (error) {
+          failure = { error };
+          break;
+        }
+      }
+      return collected;
     });
+    if (failure) throw failure.error;
+    return collected;
   }
 }

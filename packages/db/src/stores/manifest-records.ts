@@ -125,11 +125,12 @@ export class TypeormManifestRecords extends ManifestRecords {
     manifest: ParsedManifest,
   ): Promise<string> {
     // DO UPDATE (not DO NOTHING) locks an existing row, so a concurrent delete of the same
-    // manifest either finishes first (and this inserts anew) or waits for this push.
+    // manifest either finishes first (and this inserts anew) or waits for this push. A re-push
+    // counts as a push: it restarts the manifest's garbage-collection grace window.
     const rows: { id: string; created: boolean }[] = await tx.query(
       `INSERT INTO manifests (repository_id, digest, media_type, artifact_type, subject_digest, annotations, size, payload)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-       ON CONFLICT (repository_id, digest) DO UPDATE SET digest = EXCLUDED.digest
+       ON CONFLICT (repository_id, digest) DO UPDATE SET created_at = now()
        RETURNING id, (xmax = 0) AS created`,
       [
         repositoryId,

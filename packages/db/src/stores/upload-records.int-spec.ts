@@ -119,4 +119,39 @@ describe('TypeormUploadRecords', () => {
   it('refuses a session for a repository id that does not exist', async () => {
     await expect(uploads.create(randomUUID(), '999999999')).rejects.toThrow();
   });
+
+  it('abandoned lists sessions idle since the cutoff, in id order after a cursor', async () => {
+    const repositoryId = await repositories.ensure('uploads/abandoned');
+    const cutoff = new Date(Date.now() - 3_600_000);
+    const idle: string[] = [randomUUID(), randomUUID(), randomUUID()].sort();
+    const busy = randomUUID();
+    for (const id of [...idle, busy]) await uploads.create(id, repositoryId);
+    await dataSource.query(
+      `UPDATE upload_sessions SET updated_at = now() - interval '2 hours' WHERE id = ANY($1::uuid[])`,
+      [[...idle, busy]],
+    );
+    await uploads.touch(busy, 10);
+
+    const listed = await uploads.abandoned(cutoff, 1000);
+    expect(listed.filter((id) => idle.includes(id))).toEqual(idle);
+    expect(listed).not.toContain(busy);
+    const first = await uploads.abandoned(cutoff, 2);
+    expect(first).toHaveLength(2);
+    const rest = await uploads.abandoned(cutoff, 1000, first[1]);
+    expect([...first, ...rest]).toEqual(listed);
+    expect(await uploads.abandoned(new Date(0), 10)).toEqual([]);
+  });
+
+  it("existing answers which ids have a session, in the caller's spelling; non-UUIDs have none", async () => {
+    const repositoryId = await repositories.ensure('uploads/existing');
+    const id: string = randomUUID();
+    await uploads.create(id, repositoryId);
+    const unknown: string = randomUUID();
+    expect(await uploads.existing([unknown, id, 'not-a-uuid', id.toUpperCase()])).toEqual([
+      id,
+      id.toUpperCase(),
+    ]);
+    expect(await uploads.existing([])).toEqual([]);
+    expect(await uploads.existing(['lost-and-found'])).toEqual([]);
+  });
 });

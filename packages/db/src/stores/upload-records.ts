@@ -19,7 +19,19 @@ export abstract class UploadRecords {
    */
   abstract touch(id: string, size: number): Promise<void>;
   abstract delete(id: string): Promise<void>;
+  /**
+   * Ids of sessions with no activity (creation or `touch`) since `olderThan`, in id order after
+   * `afterId`, at most `limit`: what the upload purge considers abandoned.
+   */
+  abstract abandoned(olderThan: Date, limit: number, afterId?: string): Promise<string[]>;
+  /**
+   * Those of `ids` that have a session. A string that is not a session id (not a UUID) has none,
+   * so an upload directory named by it is an orphan.
+   */
+  abstract existing(ids: readonly string[]): Promise<string[]>;
 }
+
+const SESSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export class TypeormUploadRecords extends UploadRecords {
   constructor(private readonly db: DataSource) {
@@ -56,5 +68,26 @@ export class TypeormUploadRecords extends UploadRecords {
 
   async delete(id: string): Promise<void> {
     await this.db.query(`DELETE FROM upload_sessions WHERE id = $1`, [id]);
+  }
+
+  async abandoned(olderThan: Date, limit: number, afterId?: string): Promise<string[]> {
+    const rows: { id: string }[] = await this.db.query(
+      `SELECT id::text AS id FROM upload_sessions
+       WHERE updated_at < $1 AND ($2::uuid IS NULL OR id > $2) ORDER BY id LIMIT $3`,
+      [olderThan, afterId ?? null, limit],
+    );
+    return rows.map((row) => row.id);
+  }
+
+  async existing(ids: readonly string[]): Promise<string[]> {
+    const candidates = ids.filter((id) => SESSION_ID.test(id));
+    if (candidates.length === 0) return [];
+    const rows: { id: string }[] = await this.db.query(
+      `SELECT id::text AS id FROM upload_sessions WHERE id = ANY($1::uuid[])`,
+      [candidates],
+    );
+    // PostgreSQL prints UUIDs in lower case; answer in the caller's spelling.
+    const found = new Set(rows.map((row) => row.id));
+    return candidates.filter((id) => found.has(id.toLowerCase()));
   }
 }
