@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `pnpm start`: runs Berth on one machine. Without DATABASE_URL it starts the embedded
-// PostgreSQL under the data directory, then the token service and the api, each with
-// DATABASE_URL set, and stops everything together. Expects the apps to be built.
+// PostgreSQL under the data directory, then the token service, the api and the worker, each
+// with DATABASE_URL set, and stops everything together. Expects the apps to be built. Without
+// Redis the worker waits for it (and says so); the api and token service serve regardless.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -50,6 +51,7 @@ async function main() {
   };
   run('token');
   run('api');
+  run('worker');
   process.once('SIGINT', () => void stop(0));
   process.once('SIGTERM', () => void stop(0));
   const passwordFile = path.join(config.dataDir, 'admin-password');

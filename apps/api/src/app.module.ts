@@ -1,18 +1,31 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { loadConfig } from '@berth/config';
 import type { DataSource } from '@berth/db';
 import type { StorageDriver } from '@berth/storage';
 import { HealthController } from './health.controller.js';
 import { RegistryModule } from './registry.module.js';
 import { AdminModule } from './admin/admin.module.js';
 import type { AuthorizerSettings } from './auth/v2-authorizer.js';
+import { SystemModule, type SystemApiSettings } from './system/system.module.js';
 
 @Module({})
 export class AppModule {
-  static register(dataSource: DataSource, storage: StorageDriver, auth: AuthorizerSettings): DynamicModule {
+  /** `jobs`: where the api enqueues background jobs; default from the environment (`loadConfig`). */
+  static register(
+    dataSource: DataSource,
+    storage: StorageDriver,
+    auth: AuthorizerSettings,
+    jobs: Omit<SystemApiSettings, 'service'> = loadConfig(),
+  ): DynamicModule {
     const registry = RegistryModule.register(dataSource, storage, auth);
+    const { redisUrl, queuePrefix, gcGraceSeconds } = jobs;
     return {
       module: AppModule,
-      imports: [registry, AdminModule.register(dataSource, { service: auth.service })],
+      imports: [
+        registry,
+        AdminModule.register(dataSource, { service: auth.service }),
+        SystemModule.register(dataSource, { service: auth.service, redisUrl, queuePrefix, gcGraceSeconds }),
+      ],
       controllers: [HealthController],
     };
   }

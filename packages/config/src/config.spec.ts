@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, isCronPattern, loadConfig } from './config.js';
 
 describe('loadConfig', () => {
   it('gives the documented defaults on an empty environment', () => {
@@ -17,6 +17,13 @@ describe('loadConfig', () => {
       tokenService: '127.0.0.1:5000',
       adminPassword: undefined,
       tokenKeyFile: '/srv/berth/data/token-signing-key.pem',
+      redisUrl: 'redis://127.0.0.1:6379',
+      queuePrefix: 'berth',
+      gcGraceSeconds: 3600,
+      uploadMaxAgeSeconds: 86400,
+      uploadPurgeCron: '0 * * * *',
+      workerStaleSeconds: 60,
+      gcBatchSize: 500,
     });
   });
 
@@ -42,8 +49,54 @@ describe('loadConfig', () => {
     ['BERTH_STORAGE', '/plain/path'],
     ['DATABASE_URL', 'mysql://x'],
     ['BERTH_LOG_LEVEL', 'loud'],
+    ['REDIS_URL', 'http://127.0.0.1:6379'],
+    ['BERTH_QUEUE_PREFIX', 'a:b'],
+    ['BERTH_GC_GRACE_SECONDS', '-1'],
+    ['BERTH_GC_GRACE_SECONDS', '1.5'],
+    ['BERTH_UPLOAD_MAX_AGE_SECONDS', '10'],
+    ['BERTH_UPLOAD_PURGE_CRON', '0 * * *'],
+    ['BERTH_WORKER_STALE_SECONDS', '1'],
+    ['BERTH_GC_BATCH_SIZE', '0'],
+    ['BERTH_GC_BATCH_SIZE', '20000'],
   ])('refuses %s=%s naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(name);
   });
+
+  it('takes the job settings, 0 s of GC grace included', () => {
+    const config = loadConfig({
+      REDIS_URL: 'rediss://jobs:secret@redis:6380/1',
+      BERTH_QUEUE_PREFIX: 'berth-e2e-1',
+      BERTH_GC_GRACE_SECONDS: '0',
+      BERTH_UPLOAD_MAX_AGE_SECONDS: '600',
+      BERTH_UPLOAD_PURGE_CRON: ' */5  * * * * ',
+      BERTH_WORKER_STALE_SECONDS: '5',
+      BERTH_GC_BATCH_SIZE: '10',
+    });
+    expect(config).toMatchObject({
+      redisUrl: 'rediss://jobs:secret@redis:6380/1',
+      queuePrefix: 'berth-e2e-1',
+      gcGraceSeconds: 0,
+      uploadMaxAgeSeconds: 600,
+      uploadPurgeCron: '*/5 * * * *',
+      workerStaleSeconds: 5,
+      gcBatchSize: 10,
+    });
+  });
+
+  it('never echoes a bad REDIS_URL, which may hold a password', () => {
+    expect(() => loadConfig({ REDIS_URL: 'http://u:hunter2@h' })).not.toThrow(/hunter2/);
+  });
+});
+
+describe('isCronPattern', () => {
+  it.each(['0 * * * *', '*/15 2-4 * * mon-fri', '0 3 1,15 * *', '5 4 * jan 0'])('accepts %s', (pattern) => {
+    expect(isCronPattern(pattern)).toBe(true);
+  });
+  it.each(['', '* * * *', '* * * * * *', '0 3 * * ?', '@daily', '0 3 * * * ; rm'])(
+    'refuses %s',
+    (pattern) => {
+      expect(isCronPattern(pattern)).toBe(false);
+    },
+  );
 });

@@ -24,6 +24,20 @@ export interface BerthConfig {
   adminPassword: string | undefined;
   /** PEM file of the token signing key (PKCS#8, EC P-256 or RSA); generated when missing. */
   tokenKeyFile: string;
+  /** `redis://[user:password@]host[:port][/db]` or `rediss://…`: where BullMQ keeps the jobs. */
+  redisUrl: string;
+  /** Prefix of every BullMQ key: separates installations (or test runs) sharing one Redis. */
+  queuePrefix: string;
+  /** The default grace window of garbage collection, in seconds (0 allowed). */
+  gcGraceSeconds: number;
+  /** Upload sessions idle for longer than this many seconds are purged with their bytes. */
+  uploadMaxAgeSeconds: number;
+  /** 5-field cron pattern of the upload purge. */
+  uploadPurgeCron: string;
+  /** A running job whose worker has not reported for this many seconds is taken as dead. */
+  workerStaleSeconds: number;
+  /** Manifests or blobs garbage collection handles per batch (per transaction of row locks). */
+  gcBatchSize: number;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -73,6 +87,51 @@ function storageUrl(env: Env, dataDir: string): string {
   return raw;
 }
 
+function seconds(env: Env, name: string, fallback: number, min = 0): number {
+  const raw = nonEmpty(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^[0-9]{1,10}$/.test(raw) || Number(raw) < min)
+    throw new ConfigError(name, `expected a whole number of seconds (at least ${min}), got ${raw}`);
+  return Number(raw);
+}
+
+function batchSize(env: Env, name: string, fallback: number): number {
+  const raw = nonEmpty(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^[0-9]{1,5}$/.test(raw) || Number(raw) < 1 || Number(raw) > 10_000)
+    throw new ConfigError(name, `expected a whole number from 1 to 10000, got ${raw}`);
+  return Number(raw);
+}
+
+function queuePrefix(env: Env): string {
+  const raw = nonEmpty(env, 'BERTH_QUEUE_PREFIX') ?? 'berth';
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(raw))
+    throw new ConfigError('BERTH_QUEUE_PREFIX', `expected 1-64 of A-Z a-z 0-9 _ . -, got ${raw}`);
+  return raw;
+}
+
+function redisUrl(env: Env): string {
+  const raw = nonEmpty(env, 'REDIS_URL') ?? 'redis://127.0.0.1:6379';
+  // Never echo the value: it may carry a password.
+  if (!/^rediss?:\/\/[^\s]+$/.test(raw) || !URL.canParse(raw))
+    throw new ConfigError('REDIS_URL', 'expected redis://[user:password@]host[:port][/db] or rediss://');
+  return raw;
+}
+
+const CRON_FIELD = /^(\*|[0-9a-z]+(-[0-9a-z]+)?)(\/[0-9]+)?(,(\*|[0-9a-z]+(-[0-9a-z]+)?)(\/[0-9]+)?)*$/i;
+
+/** Whether `pattern` has the shape of a 5-field cron pattern (minute hour day month weekday). */
+export function isCronPattern(pattern: string): boolean {
+  const fields = pattern.trim().split(/\s+/);
+  return fields.length === 5 && fields.every((field) => CRON_FIELD.test(field));
+}
+
+function cron(env: Env, name: string, fallback: string): string {
+  const raw = nonEmpty(env, name) ?? fallback;
+  if (!isCronPattern(raw)) throw new ConfigError(name, `expected a 5-field cron pattern, got ${raw}`);
+  return raw.trim().split(/\s+/).join(' ');
+}
+
 /** Builds and validates the configuration; throws `ConfigError` naming the faulty variable. */
 export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): BerthConfig {
   const host = nonEmpty(env, 'BERTH_HOST') ?? '127.0.0.1';
@@ -103,5 +162,12 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       cwd,
       nonEmpty(env, 'BERTH_TOKEN_KEY_FILE') ?? path.join(dataDir, 'token-signing-key.pem'),
     ),
+    redisUrl: redisUrl(env),
+    queuePrefix: queuePrefix(env),
+    gcGraceSeconds: seconds(env, 'BERTH_GC_GRACE_SECONDS', 3600),
+    uploadMaxAgeSeconds: seconds(env, 'BERTH_UPLOAD_MAX_AGE_SECONDS', 86400, 60),
+    uploadPurgeCron: cron(env, 'BERTH_UPLOAD_PURGE_CRON', '0 * * * *'),
+    workerStaleSeconds: seconds(env, 'BERTH_WORKER_STALE_SECONDS', 60, 3),
+    gcBatchSize: batchSize(env, 'BERTH_GC_BATCH_SIZE', 500),
   };
 }

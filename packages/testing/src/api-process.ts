@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -28,6 +29,26 @@ export interface ApiProcess {
   stop(): Promise<void>;
   /** Kills the api process with SIGKILL, as a crash would (the token service is stopped normally). */
   kill(): Promise<void>;
+  /** The worker started with `worker: true`. */
+  worker?: WorkerProcess;
+  /**
+   * Starts a(nother) worker process on the same database, storage and queue prefix, e.g. after
+   * killing one; `env` overrides variables (REDIS_URL to a closed port…). `stop()` stops it too.
+   */
+  startWorker(env?: Record<string, string>): Promise<WorkerProcess>;
+}
+
+/** A real `apps/worker` process (built `dist/main.js`). */
+export interface WorkerProcess {
+  pid: number;
+  /** What the worker printed. */
+  output(): string;
+  /** Whether the process has exited. */
+  exited(): boolean;
+  /** SIGTERM (graceful: a running GC is left pending for the next worker), then SIGKILL after 5 s. */
+  stop(): Promise<void>;
+  /** SIGKILL, as a crash would. */
+  kill(): Promise<void>;
 }
 
 /** The admin password every test process gets, unless a test passes its own. */
@@ -40,6 +61,12 @@ export interface StartApiOptions {
   port?: number;
   tokenPort?: number;
   env?: Record<string, string>;
+  /**
+   * Also start the worker (built `apps/worker/dist/main.js`) against REDIS_URL (default
+   * `redis://127.0.0.1:6379`). Default off. Every process started here shares a random
+   * BERTH_QUEUE_PREFIX, so test runs sharing a Redis never see each other's jobs.
+   */
+  worker?: boolean;
   /**
    * Entry point to run instead of the built `apps/api/dist/main.js` (default: env
    * BERTH_E2E_API_MAIN, then the built api), e.g. a stand-in while the api is being written.
@@ -78,6 +105,8 @@ export async function startApi(options: StartApiOptions = {}): Promise<ApiProces
     DATABASE_URL: databaseUrl,
     BERTH_LOG_LEVEL: 'warn',
     BERTH_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
+    REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    BERTH_QUEUE_PREFIX: `berth-e2e-${randomBytes(4).toString('hex')}`,
     ...options.env,
   };
   let output = '';
@@ -106,6 +135,21 @@ export async function startApi(options: StartApiOptions = {}): Promise<ApiProces
     await stopChild(token, 'SIGTERM');
     throw error;
   }
+  const workers: WorkerProcess[] = [];
+  const startWorker = async (overrides: Record<string, string> = {}) => {
+    const worker = await spawnWorker({ ...env, ...overrides });
+    workers.push(worker);
+    return worker;
+  };
+  let worker: WorkerProcess | undefined;
+  if (options.worker) {
+    try {
+      worker = await startWorker();
+    } catch (error) {
+      await Promise.all([stopChild(child, 'SIGTERM'), stopChild(token, 'SIGTERM')]);
+      throw error;
+    }
+  }
   return {
     url,
     host: `127.0.0.1:${port}`,
@@ -116,13 +160,45 @@ export async function startApi(options: StartApiOptions = {}): Promise<ApiProces
     tokenUrl,
     adminPassword: env.BERTH_ADMIN_PASSWORD!,
     output: () => output,
+    ...(worker && { worker }),
+    startWorker,
     stop: async () => {
-      await Promise.all([stopChild(child, 'SIGTERM'), stopChild(token, 'SIGTERM')]);
+      await Promise.all([
+        stopChild(child, 'SIGTERM'),
+        stopChild(token, 'SIGTERM'),
+        ...workers.map((w) => w.stop()),
+      ]);
     },
     kill: async () => {
       await stopChild(child, 'SIGKILL');
       await stopChild(token, 'SIGTERM');
     },
+  };
+}
+
+async function spawnWorker(env: Record<string, string>): Promise<WorkerProcess> {
+  const child = spawn(process.execPath, [path.join(repoRoot, 'apps/worker/dist/main.js')], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const deadline = Date.now() + 30_000;
+  while (!output.includes('Berth worker started')) {
+    if (child.exitCode !== null) throw new Error(`worker exited with ${child.exitCode}:\n${output}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`worker did not start within 30 s:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return {
+    pid: child.pid ?? -1,
+    output: () => output,
+    exited: () => child.exitCode !== null || child.signalCode !== null,
+    stop: () => stopChild(child, 'SIGTERM'),
+    kill: () => stopChild(child, 'SIGKILL'),
   };
 }
 

@@ -1,1 +1,2 @@
 export * from './gc-records.js';
+export * from './gc-run-records.js';

@@ -1,5 +1,6 @@
 import { RegistrySchema1764864000000 } from './1764864000000-registry-schema.js';
 import { AccessControl1764950400000 } from './1764950400000-access-control.js';
+import { GcRuns1765036800000 } from './1765036800000-gc-runs.js';
 
 /** Every migration, oldest first. A new one is a new timestamped file added here. */
-export const MIGRATIONS = [RegistrySchema1764864000000, AccessControl1764950400000];
+export const MIGRATIONS = [RegistrySchema1764864000000, AccessControl1764950400000, GcRuns1765036800000];

@@ -1,0 +1,38 @@
+import type { BerthConfig } from '@berth/config';
+
+/** What the worker takes from the configuration, with the intervals derived from it. */
+export class WorkerSettings {
+  constructor(
+    readonly redisUrl: string,
+    readonly queuePrefix: string,
+    /** A running GC whose heartbeat is older than this is taken as dead (resumed once, then failed). */
+    readonly staleSeconds: number,
+    readonly gcGraceSeconds: number,
+    readonly uploadMaxAgeSeconds: number,
+    readonly uploadPurgeCron: string,
+    /** Manifests or blobs per GC batch: the grain of progress, heartbeats and stop. */
+    readonly gcBatchSize: number,
+  ) {}
+
+  static from(config: BerthConfig): WorkerSettings {
+    return new WorkerSettings(
+      config.redisUrl,
+      config.queuePrefix,
+      config.workerStaleSeconds,
+      config.gcGraceSeconds,
+      config.uploadMaxAgeSeconds,
+      config.uploadPurgeCron,
+      config.gcBatchSize,
+    );
+  }
+
+  /** How often a running GC stamps its heartbeat: several times per stale window, 1–10 s. */
+  get heartbeatMs(): number {
+    return Math.min(Math.max(Math.floor((this.staleSeconds * 1000) / 6), 1000), 10_000);
+  }
+
+  /** How often the worker reaps stale runs, re-enqueues lost jobs and syncs schedules: ≤ 1 min. */
+  get reconcileMs(): number {
+    return Math.min(Math.max(Math.floor((this.staleSeconds * 1000) / 2), 1000), 60_000);
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * The queue contract, shared by the producer (the api) and the consumer (the worker): queue
+ * names, job names, each job's payload type and queue, and the job-id policy that makes a double
+ * enqueue one job. A job name or payload changes here, and both sides follow at compile time.
+ */
+
+/** BullMQ queue names. */
+export const QUEUES = {
+  /** Storage maintenance: garbage collection and upload purging, one job at a time per worker. */
+  maintenance: 'berth-maintenance',
+} as const;
+export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+
+/** Job names. Every one has exactly one handler in the worker (checked at boot). */
+export const JOBS = {
+  /** Run the garbage collection `runId` (a `gc_runs` row; PostgreSQL holds its options and state). */
+  gcRun: 'gc.run',
+  /** Fired by the GC schedule: create a `gc_runs` row from the stored schedule and run it. */
+  gcScheduled: 'gc.scheduled',
+  /** Remove upload sessions abandoned for longer than the configured age, with their bytes. */
+  uploadsPurge: 'uploads.purge',
+} as const;
+export type JobName = (typeof JOBS)[keyof typeof JOBS];
+
+/** The payload of each job. Ids are strings (PostgreSQL bigints). */
+export interface JobPayloads {
+  'gc.run': { runId: string };
+  'gc.scheduled': Record<string, never>;
+  'uploads.purge': Record<string, never>;
+}
+
+/** The queue each job travels on. */
+export const JOB_QUEUES: { readonly [N in JobName]: QueueName } = {
+  'gc.run': QUEUES.maintenance,
+  'gc.scheduled': QUEUES.maintenance,
+  'uploads.purge': QUEUES.maintenance,
+};
+
+/** Ids of the BullMQ job schedulers (repeatable jobs) the worker keeps in step with the settings. */
+export const SCHEDULES = {
+  gc: 'gc-schedule',
+  uploadsPurge: 'uploads-purge-schedule',
+} as const;
+
+/** The job names that travel on `queue`. */
+export function jobsOf(queue: QueueName): JobName[] {
+  return (Object.keys(JOB_QUEUES) as JobName[]).filter((name) => JOB_QUEUES[name] === queue);
+}
+
+/**
+ * The BullMQ job id, so that enqueueing the same work twice gives one job. `gc.run`:
+ * `gc-run-<runId>` for the first attempt, `gc-run-<runId>-<attempts>` once a worker has claimed
+ * the run before (a dead worker's job may still sit in Redis under the earlier id, and a resume
+ * must not wait for BullMQ to notice it stalled). `undefined`: BullMQ picks one.
+ */
+export function jobIdFor<N extends JobName>(
+  name: N,
+  payload: JobPayloads[N],
+  attempts = 0,
+): string | undefined {
+  switch (name) {
+    case 'gc.run': {
+      const { runId } = payload as JobPayloads['gc.run'];
+      return attempts > 0 ? `gc-run-${runId}-${attempts}` : `gc-run-${runId}`;
+    }
+    case 'uploads.purge':
+      return 'uploads-purge';
+    case 'gc.scheduled':
+      return undefined;
+  }
+  return undefined;
+}
+
+export class JobPayloadError extends Error {
+  override readonly name = 'JobPayloadError';
+}
+
+const RECORD_ID = /^[1-9][0-9]{0,18}$/;
+
+/**
+ * Checks data read from Redis against the payload type of `name` (a job may come from an older
+ * or newer producer). Throws `JobPayloadError`.
+ */
+export function parsePayload<N extends JobName>(name: N, data: unknown): JobPayloads[N] {
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    throw new JobPayloadError(`${name}: payload must be an object`);
+  }
+  switch (name) {
+    case 'gc.run': {
+      const runId = (data as { runId?: unknown }).runId;
+      if (typeof runId !== 'string' || !RECORD_ID.test(runId)) {
+        throw new JobPayloadError(`${name}: runId must be a run id`);
+      }
+      return { runId } as JobPayloads[N];
+    }
+    case 'gc.scheduled':
+    case 'uploads.purge':
+      return {} as JobPayloads[N];
+  }
+  throw new JobPayloadError(`unknown job ${String(name)}`);
+}
