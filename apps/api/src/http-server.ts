@@ -1,6 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { loadConfig, resolveSecretKey } from '@berth/config';
 import type { DataSource } from '@berth/db';
 import type { StorageDriver } from '@berth/storage';
 import type { LoggerService } from '@nestjs/common';
@@ -42,7 +43,7 @@ export async function createApiApp(
     },
   });
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.register(dataSource, storage, auth),
+    AppModule.register(dataSource, storage, auth, await resolveSecretKey(loadConfig())),
     adapter,
     {
       bodyParser: false,

@@ -165,6 +165,16 @@ export class RegistryClient {
     return referrers(this.transport, repository, digest, artifactType);
   }
 
+  /**
+   * `GET /v2/` through the authentication flow (Basic, or a token without scopes): resolves when
+   * the registry answers 200, throws `RegistryClientError` otherwise (401: credentials refused or
+   * missing; status 0: unreachable).
+   */
+  async ping(): Promise<void> {
+    const answer = await this.transport.send({ method: 'GET', url: '/v2/', scopes: [], ok: [200] });
+    await answer.response.body?.cancel().catch(() => undefined);
+  }
+
   /** Whether `other` talks to the same registry (same origin and path), so mounts can work. */
   sameRegistry(other: RegistryClient): boolean {
     return this.url === other.url;

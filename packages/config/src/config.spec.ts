@@ -24,6 +24,8 @@ describe('loadConfig', () => {
       uploadPurgeCron: '0 * * * *',
       workerStaleSeconds: 60,
       gcBatchSize: 500,
+      secretKey: undefined,
+      secretKeyFile: '/srv/berth/data/secret-key',
     });
   });
 

@@ -38,6 +38,13 @@ export interface BerthConfig {
   workerStaleSeconds: number;
   /** Manifests or blobs garbage collection handles per batch (per transaction of row locks). */
   gcBatchSize: number;
+  /**
+   * BERTH_SECRET_KEY: encrypts stored remote-registry credentials. `undefined` means: read (or
+   * generate once) `secretKeyFile`; see `resolveSecretKey`. Never logged.
+   */
+  secretKey: string | undefined;
+  /** `<data dir>/secret-key` (mode 0600): the generated key when BERTH_SECRET_KEY is unset. */
+  secretKeyFile: string;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -169,5 +176,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     uploadPurgeCron: cron(env, 'BERTH_UPLOAD_PURGE_CRON', '0 * * * *'),
     workerStaleSeconds: seconds(env, 'BERTH_WORKER_STALE_SECONDS', 60, 3),
     gcBatchSize: batchSize(env, 'BERTH_GC_BATCH_SIZE', 500),
+    secretKey: nonEmpty(env, 'BERTH_SECRET_KEY'),
+    secretKeyFile: path.join(dataDir, 'secret-key'),
   };
 }

@@ -9,3 +9,4 @@ export * from './stores/manifest-records.js';
 export { DataSource } from 'typeorm';
 export * from './access/index.js';
 export * from './gc/index.js';
+export * from './replication/index.js';

@@ -8,6 +8,8 @@
 export const QUEUES = {
   /** Storage maintenance: garbage collection and upload purging, one job at a time per worker. */
   maintenance: 'berth-maintenance',
+  /** Replication: resolving executions and copying artifacts, several at a time. */
+  replication: 'berth-replication',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -19,6 +21,10 @@ export const JOBS = {
   gcScheduled: 'gc.scheduled',
   /** Remove upload sessions abandoned for longer than the configured age, with their bytes. */
   uploadsPurge: 'uploads.purge',
+  /** Resolve the artifacts of replication execution `executionId` and fan out one task each. */
+  replicationExecute: 'replication.execute',
+  /** Copy the artifact of replication task `taskId`. */
+  replicationTask: 'replication.task',
 } as const;
 export type JobName = (typeof JOBS)[keyof typeof JOBS];
 
@@ -27,6 +33,8 @@ export interface JobPayloads {
   'gc.run': { runId: string };
   'gc.scheduled': Record<string, never>;
   'uploads.purge': Record<string, never>;
+  'replication.execute': { executionId: string };
+  'replication.task': { taskId: string };
 }
 
 /** The queue each job travels on. */
@@ -34,6 +42,8 @@ export const JOB_QUEUES: { readonly [N in JobName]: QueueName } = {
   'gc.run': QUEUES.maintenance,
   'gc.scheduled': QUEUES.maintenance,
   'uploads.purge': QUEUES.maintenance,
+  'replication.execute': QUEUES.replication,
+  'replication.task': QUEUES.replication,
 };
 
 /** Ids of the BullMQ job schedulers (repeatable jobs) the worker keeps in step with the settings. */
@@ -65,6 +75,16 @@ export function jobIdFor<N extends JobName>(
     }
     case 'uploads.purge':
       return 'uploads-purge';
+    case 'replication.execute': {
+      const { executionId } = payload as JobPayloads['replication.execute'];
+      return attempts > 0
+        ? `replication-execute-${executionId}-${attempts}`
+        : `replication-execute-${executionId}`;
+    }
+    case 'replication.task': {
+      const { taskId } = payload as JobPayloads['replication.task'];
+      return attempts > 0 ? `replication-task-${taskId}-${attempts}` : `replication-task-${taskId}`;
+    }
     case 'gc.scheduled':
       return undefined;
   }
@@ -96,6 +116,18 @@ export function parsePayload<N extends JobName>(name: N, data: unknown): JobPayl
     case 'gc.scheduled':
     case 'uploads.purge':
       return {} as JobPayloads[N];
+    case 'replication.execute':
+      return { executionId: recordId(name, data, 'executionId') } as JobPayloads[N];
+    case 'replication.task':
+      return { taskId: recordId(name, data, 'taskId') } as JobPayloads[N];
   }
   throw new JobPayloadError(`unknown job ${String(name)}`);
+}
+
+function recordId(name: string, data: object, field: string): string {
+  const value = (data as Record<string, unknown>)[field];
+  if (typeof value !== 'string' || !RECORD_ID.test(value)) {
+    throw new JobPayloadError(`${name}: ${field} must be a record id`);
+  }
+  return value;
 }

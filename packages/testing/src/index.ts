@@ -7,3 +7,4 @@ export * from './seeded.js';
 export * from './run.js';
 export * from './process-memory.js';
 export * from './registry-auth.js';
+export * from './distribution.js';

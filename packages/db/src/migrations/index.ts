@@ -1,6 +1,12 @@
 import { RegistrySchema1764864000000 } from './1764864000000-registry-schema.js';
 import { AccessControl1764950400000 } from './1764950400000-access-control.js';
 import { GcRuns1765036800000 } from './1765036800000-gc-runs.js';
+import { Replication1765123200000 } from './1765123200000-replication.js';
 
 /** Every migration, oldest first. A new one is a new timestamped file added here. */
-export const MIGRATIONS = [RegistrySchema1764864000000, AccessControl1764950400000, GcRuns1765036800000];
+export const MIGRATIONS = [
+  RegistrySchema1764864000000,
+  AccessControl1764950400000,
+  GcRuns1765036800000,
+  Replication1765123200000,
+];

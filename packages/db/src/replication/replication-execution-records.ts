@@ -1,0 +1,353 @@
+import type { DataSource } from 'typeorm';
+import { NotFoundError } from '../access/errors.js';
+import { fetchPage, pageWindow, type Page, type PageQuery } from '../access/listing.js';
+import { FOREIGN_KEY_VIOLATION, pgErrorCode } from '../access/pg-errors.js';
+import { isRecordId } from '../access/statements.js';
+import type { ReplicationTriggerType } from './replication-policy-records.js';
+
+export type ReplicationExecutionStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'stopped';
+export type ReplicationTaskStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'stopped';
+
+/** Task counts: what the API reports; `inProgress` is pending plus running. */
+export interface ReplicationTaskCounts {
+  total: number;
+  succeeded: number;
+  failed: number;
+  skipped: number;
+  stopped: number;
+  inProgress: number;
+}
+
+export interface ReplicationExecutionRecord extends ReplicationTaskCounts {
+  id: string;
+  policyId: string;
+  status: ReplicationExecutionStatus;
+  trigger: ReplicationTriggerType;
+  requestedBy: string | null;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  stopRequested: boolean;
+  error: string | null;
+}
+
+export interface ReplicationTaskRecord {
+  id: string;
+  executionId: string;
+  status: ReplicationTaskStatus;
+  sourceRepository: string;
+  sourceReference: string;
+  destinationRepository: string;
+  destinationReference: string;
+  digest: string | null;
+  attempts: number;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  log: string;
+  error: string | null;
+}
+
+export interface NewReplicationTask {
+  sourceRepository: string;
+  sourceReference: string;
+  destinationRepository: string;
+  destinationReference: string;
+}
+
+/**
+ * Port: replication executions. PostgreSQL is the truth: an execution's counts come from its
+ * tasks, and it ends (`succeeded`, `failed`, `stopped`) when it is resolved and no task is
+ * pending or running — whoever ends the last task calls `finishIfDone`.
+ */
+export abstract class ReplicationExecutionRecords {
+  /** A `pending` execution; `NotFoundError` when the policy does not exist. */
+  abstract create(
+    policyId: string,
+    trigger: ReplicationTriggerType,
+    requestedBy: string | null,
+  ): Promise<ReplicationExecutionRecord>;
+  abstract get(id: string): Promise<ReplicationExecutionRecord | undefined>;
+  /** Newest first, optionally of one policy. */
+  abstract list(
+    query: Pick<PageQuery, 'page' | 'pageSize'> & { policyId?: string },
+  ): Promise<Page<ReplicationExecutionRecord>>;
+  /** `pending` → `running`; `undefined` when it was not pending (the caller has nothing to do). */
+  abstract claim(id: string): Promise<ReplicationExecutionRecord | undefined>;
+  /**
+   * Inserts the tasks (one per artifact; a task already there is kept, so a resumed resolve
+   * adds nothing twice) and marks the execution resolved. Returns the ids of its pending tasks.
+   */
+  abstract resolve(id: string, tasks: readonly NewReplicationTask[]): Promise<string[]>;
+  /** Ends a pending or running execution as `failed` with `error`, stopping its open tasks. */
+  abstract fail(id: string, error: string): Promise<boolean>;
+  /** Ends a resolved execution when no task is open; returns its status then. */
+  abstract finishIfDone(id: string): Promise<ReplicationExecutionStatus | undefined>;
+  /** Asks to stop: pending tasks become `stopped`, the execution ends when the running ones do. */
+  abstract requestStop(
+    id: string,
+  ): Promise<{ execution: ReplicationExecutionRecord; accepted: boolean } | undefined>;
+  /** A page of the execution's tasks, in id order. */
+  abstract tasks(
+    id: string,
+    query: Pick<PageQuery, 'page' | 'pageSize'>,
+  ): Promise<Page<ReplicationTaskRecord>>;
+}
+
+interface ExecutionRow {
+  id: string;
+  policy_id: string;
+  status: ReplicationExecutionStatus;
+  trigger: ReplicationTriggerType;
+  requested_by: string | null;
+  created_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+  stop_requested: boolean;
+  error: string | null;
+  total: number;
+  succeeded: number;
+  failed: number;
+  skipped: number;
+  stopped: number;
+  in_progress: number;
+}
+
+const EXECUTION_COLUMNS = `e.id, e.policy_id, e.status, e.trigger, e.requested_by, e.created_at, e.started_at,
+  e.finished_at, e.stop_requested, e.error, c.total, c.succeeded, c.failed, c.skipped, c.stopped, c.in_progress`;
+
+const COUNTS = `LEFT JOIN LATERAL (
+    SELECT count(*)::int AS total,
+      count(*) FILTER (WHERE t.status = 'succeeded')::int AS succeeded,
+      count(*) FILTER (WHERE t.status = 'failed')::int AS failed,
+      count(*) FILTER (WHERE t.status = 'skipped')::int AS skipped,
+      count(*) FILTER (WHERE t.status = 'stopped')::int AS stopped,
+      count(*) FILTER (WHERE t.status IN ('pending', 'running'))::int AS in_progress
+    FROM replication_tasks t WHERE t.execution_id = e.id
+  ) c ON true`;
+
+function executionOf(row: ExecutionRow): ReplicationExecutionRecord {
+  return {
+    id: row.id,
+    policyId: row.policy_id,
+    status: row.status,
+    trigger: row.trigger,
+    requestedBy: row.requested_by,
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    stopRequested: row.stop_requested,
+    error: row.error,
+    total: row.total,
+    succeeded: row.succeeded,
+    failed: row.failed,
+    skipped: row.skipped,
+    stopped: row.stopped,
+    inProgress: row.in_progress,
+  };
+}
+
+interface TaskRow {
+  id: string;
+  execution_id: string;
+  status: ReplicationTaskStatus;
+  source_repository: string;
+  source_reference: string;
+  destination_repository: string;
+  destination_reference: string;
+  digest: string | null;
+  attempts: number;
+  created_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+  log: string;
+  error: string | null;
+}
+
+export const TASK_COLUMNS = `id, execution_id, status, source_repository, source_reference, destination_repository,
+  destination_reference, digest, attempts, created_at, started_at, finished_at, log, error`;
+
+export function taskOf(row: TaskRow): ReplicationTaskRecord {
+  return {
+    id: row.id,
+    executionId: row.execution_id,
+    status: row.status,
+    sourceRepository: row.source_repository,
+    sourceReference: row.source_reference,
+    destinationRepository: row.destination_repository,
+    destinationReference: row.destination_reference,
+    digest: row.digest,
+    attempts: row.attempts,
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    log: row.log,
+    error: row.error,
+  };
+}
+
+export class TypeormReplicationExecutionRecords extends ReplicationExecutionRecords {
+  constructor(private readonly db: DataSource) {
+    super();
+  }
+
+  async create(
+    policyId: string,
+    trigger: ReplicationTriggerType,
+    requestedBy: string | null,
+  ): Promise<ReplicationExecutionRecord> {
+    if (!isRecordId(policyId)) throw new NotFoundError(`policy ${policyId} not found`);
+    try {
+      const rows: { id: string }[] = await this.db.query(
+        `INSERT INTO replication_executions (policy_id, trigger, requested_by) VALUES ($1, $2, $3) RETURNING id`,
+        [policyId, trigger, requestedBy],
+      );
+      return (await this.get(rows[0]!.id))!;
+    } catch (error) {
+      if (pgErrorCode(error) === FOREIGN_KEY_VIOLATION)
+        throw new NotFoundError(`policy ${policyId} not found`);
+      throw error;
+    }
+  }
+
+  async get(id: string): Promise<ReplicationExecutionRecord | undefined> {
+    if (!isRecordId(id)) return undefined;
+    const rows: ExecutionRow[] = await this.db.query(
+      `SELECT ${EXECUTION_COLUMNS} FROM replication_executions e ${COUNTS} WHERE e.id = $1`,
+      [id],
+    );
+    return rows[0] && executionOf(rows[0]);
+  }
+
+  async list(
+    query: Pick<PageQuery, 'page' | 'pageSize'> & { policyId?: string },
+  ): Promise<Page<ReplicationExecutionRecord>> {
+    if (query.policyId !== undefined && !isRecordId(query.policyId)) return { items: [], total: 0 };
+    const { rows, total } = await fetchPage<ExecutionRow>(
+      this.db,
+      {
+        select: EXECUTION_COLUMNS,
+        from: `FROM replication_executions e ${COUNTS} WHERE ($1::bigint IS NULL OR e.policy_id = $1)`,
+        order: 'e.id DESC',
+        params: [query.policyId ?? null],
+      },
+      pageWindow(query),
+    );
+    return { items: rows.map(executionOf), total };
+  }
+
+  async claim(id: string): Promise<ReplicationExecutionRecord | undefined> {
+    if (!isRecordId(id)) return undefined;
+    const rows: { id: string }[] = await this.db.query(
+      `WITH claimed AS (
+         UPDATE replication_executions SET status = 'running', attempts = attempts + 1, heartbeat_at = now(),
+           started_at = coalesce(started_at, now())
+         WHERE id = $1 AND status = 'pending' RETURNING id
+       ) SELECT * FROM claimed`,
+      [id],
+    );
+    return rows[0] && this.get(id);
+  }
+
+  async resolve(id: string, tasks: readonly NewReplicationTask[]): Promise<string[]> {
+    if (!isRecordId(id)) return [];
+    return this.db.transaction(async (manager) => {
+      if (tasks.length > 0) {
+        await manager.query(
+          `INSERT INTO replication_tasks (execution_id, source_repository, source_reference,
+             destination_repository, destination_reference)
+           SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[])
+           ON CONFLICT (execution_id, source_repository, source_reference) DO NOTHING`,
+          [
+            id,
+            tasks.map((t) => t.sourceRepository),
+            tasks.map((t) => t.sourceReference),
+            tasks.map((t) => t.destinationRepository),
+            tasks.map((t) => t.destinationReference),
+          ],
+        );
+      }
+      await manager.query(
+        `UPDATE replication_executions SET resolved = true, heartbeat_at = now() WHERE id = $1`,
+        [id],
+      );
+      const rows: { id: string }[] = await manager.query(
+        `SELECT id FROM replication_tasks WHERE execution_id = $1 AND status = 'pending' ORDER BY id`,
+        [id],
+      );
+      return rows.map((row) => row.id);
+    });
+  }
+
+  async fail(id: string, error: string): Promise<boolean> {
+    if (!isRecordId(id)) return false;
+    const rows: { id: string }[] = await this.db.query(
+      `WITH ended AS (
+         UPDATE replication_executions SET status = 'failed', error = $2, finished_at = now()
+         WHERE id = $1 AND status IN ('pending', 'running') RETURNING id
+       ), tasks AS (
+         UPDATE replication_tasks SET status = 'stopped', finished_at = now()
+         WHERE execution_id IN (SELECT id FROM ended) AND status = 'pending' RETURNING id
+       ) SELECT id FROM ended`,
+      [id, error.slice(0, 2000)],
+    );
+    return rows.length > 0;
+  }
+
+  async finishIfDone(id: string): Promise<ReplicationExecutionStatus | undefined> {
+    if (!isRecordId(id)) return undefined;
+    await this.db.query(
+      `WITH counts AS (
+         SELECT count(*) FILTER (WHERE status IN ('pending', 'running')) AS open,
+                count(*) FILTER (WHERE status = 'failed') AS failed,
+                count(*) FILTER (WHERE status = 'stopped') AS stopped
+         FROM replication_tasks WHERE execution_id = $1
+       ), ended AS (
+         UPDATE replication_executions e SET finished_at = now(),
+           status = CASE WHEN c.failed > 0 THEN 'failed'
+                         WHEN e.stop_requested OR c.stopped > 0 THEN 'stopped' ELSE 'succeeded' END,
+           error = CASE WHEN c.failed > 0 THEN c.failed || ' task(s) failed' ELSE e.error END
+         FROM counts c
+         WHERE e.id = $1 AND e.status = 'running' AND e.resolved AND c.open = 0 RETURNING e.id
+       ) SELECT count(*)::int AS n FROM ended`,
+      [id],
+    );
+    return (await this.get(id))?.status;
+  }
+
+  async requestStop(
+    id: string,
+  ): Promise<{ execution: ReplicationExecutionRecord; accepted: boolean } | undefined> {
+    if (!isRecordId(id)) return undefined;
+    const asked: { id: string }[] = await this.db.query(
+      `WITH asked AS (
+         UPDATE replication_executions SET stop_requested = true,
+           status = CASE WHEN status = 'pending' THEN 'stopped' ELSE status END,
+           finished_at = CASE WHEN status = 'pending' THEN now() ELSE finished_at END
+         WHERE id = $1 AND status IN ('pending', 'running') RETURNING id
+       ), tasks AS (
+         UPDATE replication_tasks SET status = 'stopped', finished_at = now()
+         WHERE execution_id IN (SELECT id FROM asked) AND status = 'pending' RETURNING id
+       ) SELECT id FROM asked`,
+      [id],
+    );
+    if (asked.length > 0) await this.finishIfDone(id);
+    const execution = await this.get(id);
+    return execution && { execution, accepted: asked.length > 0 };
+  }
+
+  async tasks(id: string, query: Pick<PageQuery, 'page' | 'pageSize'>): Promise<Page<ReplicationTaskRecord>> {
+    if (!isRecordId(id)) return { items: [], total: 0 };
+    const { rows, total } = await fetchPage<TaskRow>(
+      this.db,
+      {
+        select: TASK_COLUMNS,
+        from: 'FROM replication_tasks WHERE execution_id = $1',
+        order: 'id',
+        params: [id],
+      },
+      pageWindow(query),
+    );
+    return { items: rows.map(taskOf), total };
+  }
+}
