@@ -6,6 +6,7 @@ export * from './stores/repository-records.js';
 export * from './stores/blob-records.js';
 export * from './stores/upload-records.js';
 export * from './stores/manifest-records.js';
+export * from './stores/system-settings.js';
 export { DataSource } from 'typeorm';
 export * from './access/index.js';
 export * from './gc/index.js';

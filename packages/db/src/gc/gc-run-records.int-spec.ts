@@ -2,13 +2,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import { createTestDatabase, type TestDatabase } from '@berth/testing';
 import type { DataSource } from 'typeorm';
 import { openDatabase } from '../data-source.js';
-import {
-  GC_LOG_LINES,
-  GcRunActiveError,
-  TypeormGcRunRecords,
-  TypeormSystemSettings,
-  type NewGcRun,
-} from './gc-run-records.js';
+import { TypeormSystemSettings } from '../stores/system-settings.js';
+import { GC_LOG_LINES, GcRunActiveError, TypeormGcRunRecords, type NewGcRun } from './gc-run-records.js';
 
 const MANUAL: NewGcRun = {
   trigger: 'manual',
