@@ -18,9 +18,10 @@ import {
 import { assertRangeShape, resolveReadRange } from './read-range.js';
 import { walkByListing } from './walk-fallback.js';
 
-// Big enough that a layer download costs few syscalls, small enough to keep memory per
-// concurrent pull modest.
-const READ_HIGH_WATER_MARK = 256 * 1024;
+// Measured on a 512 MiB blob pull through the api: 256 KiB reads cost 0.95 CPU-s at ~0.8 GB/s,
+// 4 MiB reads 0.16 CPU-s at ~3.2 GB/s (CNCF Distribution with sendfile: 0.18 CPU-s). Memory per
+// concurrent pull stays bounded by this, whatever the blob size; smaller blobs read less.
+const READ_HIGH_WATER_MARK = 4 * 1024 * 1024;
 
 // Pruning empty directories races with writers creating them: a writer retries its mkdir+create
 // this many times before giving up.
