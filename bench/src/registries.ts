@@ -1,6 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,10 +8,9 @@ import {
   createProject,
   createTestDatabase,
   fetchToken,
-  freePort,
   parseChallenge,
-  runOk,
   startApi,
+  startDistribution as startTestDistribution,
   type ApiProcess,
   type Credentials,
   type TestDatabase,
@@ -173,80 +171,19 @@ async function pushUser(
  * shows what htpasswd's per-request bcrypt costs).
  */
 export async function startDistribution(options: { auth: boolean } = { auth: true }): Promise<Registry> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'distribution-bench-'));
-  const port = await freePort();
   const credentials: Credentials = { username: 'bencher', password: 'bench-password-0123456789' };
-  const htpasswd = await runOk('htpasswd', ['-Bbn', credentials.username, credentials.password]);
-  await writeFile(path.join(dir, 'htpasswd'), htpasswd.stdout.trim() + '\n');
-  await mkdir(path.join(dir, 'storage'));
-  const config = [
-    'version: 0.1',
-    'log:',
-    '  level: warn',
-    '  accesslog:',
-    '    disabled: true',
-    'storage:',
-    '  filesystem:',
-    `    rootdirectory: ${dir}/storage`,
-    '  delete:',
-    '    enabled: true',
-    '  cache:',
-    '    blobdescriptor: inmemory',
-    'http:',
-    `  addr: 127.0.0.1:${port}`,
-    '  secret: local-bench-only',
-    ...(options.auth ? ['auth:', '  htpasswd:', '    realm: distribution', `    path: ${dir}/htpasswd`] : []),
-    '',
-  ].join('\n');
-  await writeFile(path.join(dir, 'config.yml'), config);
-  // Distribution reads every REGISTRY_* variable as a configuration override: drop them all.
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (value !== undefined && !key.startsWith('REGISTRY_')) env[key] = value;
-  }
-  const child: ChildProcess = spawn('docker-registry', ['serve', path.join(dir, 'config.yml')], {
-    env,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let log = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    if (log.length < 1 << 20) log += chunk.toString();
-  });
-  const url = `http://127.0.0.1:${port}`;
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      await exited;
-      clearTimeout(timer);
-    }
-    await rm(dir, { recursive: true, force: true });
-  };
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    if (child.exitCode !== null) {
-      await stop();
-      throw new Error(`docker-registry exited with ${child.exitCode}:\n${log}`);
-    }
-    const status = await fetch(`${url}/v2/`).then(
-      async (response) => (await response.arrayBuffer(), response.status),
-      () => 0,
-    );
-    if (status === (options.auth ? 401 : 200)) break;
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`docker-registry did not answer /v2/ with 401 within 20 s (last ${status}):\n${log}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  const peer = await startTestDistribution({ auth: options.auth, credentials });
+  const { url } = peer;
+  const stop = () => peer.stop();
+  const port = new URL(url).port;
+  const child = { pid: peer.pid };
   const header = options.auth ? basicHeader(credentials) : '';
   return {
     name: options.auth ? 'distribution' : 'distribution-open',
     url,
     host: `127.0.0.1:${port}`,
     credentials,
-    processes: [{ role: options.auth ? 'distribution' : 'distribution-open', pid: child.pid ?? -1 }],
+    processes: [{ role: options.auth ? 'distribution' : 'distribution-open', pid: child.pid }],
     note: options.auth
       ? `htpasswd user \`${credentials.username}\` (bcrypt, cost 5), Basic on every request`
       : 'anonymous (no authentication configured)',

@@ -6,7 +6,10 @@ import { freePort } from './api-process.js';
 import type { Credentials } from './registry-auth.js';
 import { runOk } from './run.js';
 
-/** A CNCF Distribution (`docker-registry` 2.8) on loopback with htpasswd (bcrypt) Basic auth. */
+/**
+ * A CNCF Distribution (`docker-registry` 2.8) on loopback, filesystem storage, with htpasswd
+ * (bcrypt) Basic auth, or none with `auth: false` (a reference for what bcrypt costs per request).
+ */
 export interface DistributionRegistry {
   url: string;
   pid: number;
@@ -14,10 +17,20 @@ export interface DistributionRegistry {
   stop(): Promise<void>;
 }
 
-export async function startDistribution(): Promise<DistributionRegistry> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'client-distribution-'));
+export interface DistributionOptions {
+  /** Default true. */
+  auth?: boolean;
+  credentials?: Credentials;
+}
+
+export async function startDistribution(options: DistributionOptions = {}): Promise<DistributionRegistry> {
+  const auth = options.auth ?? true;
+  const dir = await mkdtemp(path.join(tmpdir(), 'distribution-'));
   const port = await freePort();
-  const credentials: Credentials = { username: 'replicator', password: 'distribution-secret-4711' };
+  const credentials: Credentials = options.credentials ?? {
+    username: 'replicator',
+    password: 'distribution-secret-4711',
+  };
   // htpasswd comes from apache2-utils; Distribution accepts bcrypt entries only.
   const htpasswd = await runOk('htpasswd', ['-Bbn', credentials.username, credentials.password]);
   await writeFile(path.join(dir, 'htpasswd'), `${htpasswd.stdout.trim()}\n`);
@@ -33,13 +46,12 @@ export async function startDistribution(): Promise<DistributionRegistry> {
     `    rootdirectory: ${dir}/storage`,
     '  delete:',
     '    enabled: true',
+    '  cache:',
+    '    blobdescriptor: inmemory',
     'http:',
     `  addr: 127.0.0.1:${port}`,
-    '  secret: client-e2e-only',
-    'auth:',
-    '  htpasswd:',
-    '    realm: distribution',
-    `    path: ${dir}/htpasswd`,
+    '  secret: local-test-only',
+    ...(auth ? ['auth:', '  htpasswd:', '    realm: distribution', `    path: ${dir}/htpasswd`] : []),
     '',
   ].join('\n');
   await writeFile(path.join(dir, 'config.yml'), config);
@@ -77,10 +89,10 @@ export async function startDistribution(): Promise<DistributionRegistry> {
       async (response) => (await response.arrayBuffer(), response.status),
       () => 0,
     );
-    if (status === 401) break;
+    if (status === (auth ? 401 : 200)) break;
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`docker-registry did not answer /v2/ with 401 within 20 s (last ${status}):\n${log}`);
+      throw new Error(`docker-registry did not answer /v2/ within 20 s (last ${status}):\n${log}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
