@@ -20,13 +20,19 @@ export class JobRunner {
   private readonly stopping = new AbortController();
   private worker: JobWorker | undefined;
   private jobQueue: JobQueue | undefined;
-  private waiting = false;
   private connecting: Promise<void> | undefined;
   private readonly connectedListeners: (() => void)[] = [];
 
   constructor(
     private readonly settings: WorkerSettings,
     private readonly handlers: HandlerTable,
+    /** Jobs of this queue run at once in this process. */
+    private readonly concurrency = 1,
+    /**
+     * Whether the wait for Redis was reported; shared by the runners of one process, so that an
+     * outage is reported once, not once per queue.
+     */
+    private readonly notice: RedisNotice = { waiting: false },
   ) {}
 
   /** The queue, while Redis is reachable (for re-enqueueing and schedules). */
@@ -69,7 +75,7 @@ export class JobRunner {
       redisUrl,
       prefix,
       handlers: this.handlers,
-      concurrency: 1,
+      concurrency: this.concurrency,
       onError: (error) => this.lostRedis(error),
       onFailed: (job, error) =>
         this.logger.error({ message: 'job failed', job: job.name, jobId: job.id, error: error.message }),
@@ -89,8 +95,8 @@ export class JobRunner {
       const probe = await probeRedis(this.settings.redisUrl);
       if (probe.ok) return;
       const delay = reconnectDelay(attempt + 1);
-      if (!this.waiting) {
-        this.waiting = true;
+      if (!this.notice.waiting) {
+        this.notice.waiting = true;
         this.logger.warn({
           message: 'background jobs wait for redis; retrying',
           redisUrl: describeRedisUrl(this.settings.redisUrl),
@@ -104,8 +110,8 @@ export class JobRunner {
   }
 
   private lostRedis(error: Error): void {
-    if (this.waiting || this.stopping.signal.aborted) return;
-    this.waiting = true;
+    if (this.notice.waiting || this.stopping.signal.aborted) return;
+    this.notice.waiting = true;
     this.logger.warn({
       message: 'background jobs wait for redis; retrying',
       redisUrl: describeRedisUrl(this.settings.redisUrl),
@@ -114,10 +120,15 @@ export class JobRunner {
   }
 
   private gainedRedis(): void {
-    if (this.waiting) this.logger.log({ message: 'redis reachable; background jobs resume' });
-    this.waiting = false;
+    if (this.notice.waiting) this.logger.log({ message: 'redis reachable; background jobs resume' });
+    this.notice.waiting = false;
     for (const listener of this.connectedListeners) listener();
   }
+}
+
+/** Shared state of the Redis outage report (see `JobRunner`). */
+export interface RedisNotice {
+  waiting: boolean;
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { ConsoleLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { loadConfig, type LogLevel } from '@berth/config';
+import { loadConfig, resolveSecretKey, type LogLevel } from '@berth/config';
 import { openDatabase } from '@berth/db';
 import { createStorageDriver } from '@berth/storage';
 import { WorkerModule } from './worker.module.js';
@@ -16,7 +16,7 @@ const NEST_LEVELS: Record<LogLevel, ('debug' | 'log' | 'warn' | 'error' | 'fatal
 
 /**
  * The worker process: a NestJS application context (no HTTP) running the BullMQ processors of
- * `@berth/jobs`' maintenance queue. It needs DATABASE_URL (`pnpm start` provides one); Redis
+ * `@berth/jobs`' maintenance and replication queues. It needs DATABASE_URL (`pnpm start` provides one); Redis
  * may come later.
  */
 async function main(): Promise<void> {
@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   const dataSource = await openDatabase({ url: config.databaseUrl, poolSize: 5 });
   const storage = createStorageDriver(config.storageUrl);
   const app = await NestFactory.createApplicationContext(
-    WorkerModule.register(dataSource, storage, WorkerSettings.from(config)),
+    WorkerModule.register(dataSource, storage, WorkerSettings.from(config), await resolveSecretKey(config)),
     { logger },
   );
   await app.init();

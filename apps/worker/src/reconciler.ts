@@ -13,6 +13,8 @@ import type { WorkerSettings } from './worker-settings.js';
  *   lost it); the contract's job ids make this a no-op when the job is there;
  * - the GC schedule (a setting) and the upload purge schedule (configuration) become BullMQ job
  *   schedulers.
+ * - replication tasks and executions whose worker died go back to `pending` and get their job
+ *   again (`ReplicationRecovery`).
  * Reaping needs only PostgreSQL; the rest waits for Redis.
  */
 export class Reconciler {
@@ -26,6 +28,8 @@ export class Reconciler {
     private readonly settings: SystemSettings,
     private readonly runner: JobRunner,
     private readonly config: WorkerSettings,
+    /** Further passes (replication), each on its own: one failing does not skip the others. */
+    private readonly others: readonly { pass(): Promise<void> }[] = [],
   ) {}
 
   start(): void {
@@ -58,6 +62,13 @@ export class Reconciler {
   }
 
   private async pass(): Promise<void> {
+    for (const other of this.others) {
+      await other
+        .pass()
+        .catch((error: unknown) =>
+          this.logger.warn({ message: 'reconcile failed', error: messageOf(error) }),
+        );
+    }
     for (const reaped of await this.runs.reapStale(this.config.staleSeconds)) {
       if (reaped.status === 'pending') {
         this.logger.warn({ message: 'gc run lost its worker; it will resume', runId: reaped.id });

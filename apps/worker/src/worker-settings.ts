@@ -12,6 +12,8 @@ export class WorkerSettings {
     readonly uploadPurgeCron: string,
     /** Manifests or blobs per GC batch: the grain of progress, heartbeats and stop. */
     readonly gcBatchSize: number,
+    /** Berth's public URL: replication reads and writes local repositories through it. */
+    readonly publicUrl = 'http://127.0.0.1:5000',
   ) {}
 
   static from(config: BerthConfig): WorkerSettings {
@@ -23,12 +25,18 @@ export class WorkerSettings {
       config.uploadMaxAgeSeconds,
       config.uploadPurgeCron,
       config.gcBatchSize,
+      config.publicUrl,
     );
   }
 
   /** How often a running GC stamps its heartbeat: several times per stale window, 1–10 s. */
   get heartbeatMs(): number {
     return Math.min(Math.max(Math.floor((this.staleSeconds * 1000) / 6), 1000), 10_000);
+  }
+
+  /** Replication jobs (execute and task) running at once in one worker. */
+  get replicationConcurrency(): number {
+    return 4;
   }
 
   /** How often the worker reaps stale runs, re-enqueues lost jobs and syncs schedules: ≤ 1 min. */

@@ -7,3 +7,4 @@ export * from './listing-service.js';
 export * from './byte-range.js';
 export * from './pagination.js';
 export * from './gc/index.js';
+export * from './replication/index.js';

@@ -55,6 +55,19 @@ export interface NewReplicationTask {
   destinationReference: string;
 }
 
+export interface ReplicationTaskResult {
+  status: 'succeeded' | 'failed' | 'skipped' | 'stopped';
+  digest?: string | null;
+  log: string;
+  error?: string | null;
+}
+
+/** Ids with their claim counts (for job ids). */
+export interface ReapedReplication {
+  executions: { id: string; attempts: number }[];
+  tasks: { id: string; attempts: number }[];
+}
+
 /**
  * Port: replication executions. PostgreSQL is the truth: an execution's counts come from its
  * tasks, and it ends (`succeeded`, `failed`, `stopped`) when it is resolved and no task is
@@ -87,6 +100,22 @@ export abstract class ReplicationExecutionRecords {
   abstract requestStop(
     id: string,
   ): Promise<{ execution: ReplicationExecutionRecord; accepted: boolean } | undefined>;
+  /**
+   * `pending` → `running` for a task of a running, resolved execution not asked to stop; a task
+   * whose execution was asked to stop becomes `stopped`. `undefined`: nothing to do.
+   */
+  abstract claimTask(taskId: string): Promise<ReplicationTaskRecord | undefined>;
+  /** Stamps a running task's heartbeat; `false` when it is no longer running. */
+  abstract heartbeatTask(taskId: string): Promise<boolean>;
+  /** Ends a running task; `false` when it was not running (reaped, or ended already). */
+  abstract finishTask(taskId: string, result: ReplicationTaskResult): Promise<boolean>;
+  /**
+   * Running tasks and unresolved running executions whose heartbeat is older than
+   * `staleSeconds` go back to `pending` (a task claimed `maxClaims` times already fails).
+   */
+  abstract reapStale(staleSeconds: number, maxClaims: number): Promise<ReapedReplication>;
+  /** Pending executions and pending tasks of running executions, for re-enqueueing. */
+  abstract pendingWork(): Promise<ReapedReplication>;
   /** A page of the execution's tasks, in id order. */
   abstract tasks(
     id: string,
@@ -334,6 +363,106 @@ export class TypeormReplicationExecutionRecords extends ReplicationExecutionReco
     if (asked.length > 0) await this.finishIfDone(id);
     const execution = await this.get(id);
     return execution && { execution, accepted: asked.length > 0 };
+  }
+
+  async claimTask(taskId: string): Promise<ReplicationTaskRecord | undefined> {
+    if (!isRecordId(taskId)) return undefined;
+    const stopped: { execution_id: string }[] = await this.db.query(
+      `WITH stopped AS (
+         UPDATE replication_tasks t SET status = 'stopped', finished_at = now()
+         FROM replication_executions e
+         WHERE t.id = $1 AND t.status = 'pending' AND e.id = t.execution_id AND e.stop_requested
+         RETURNING t.execution_id
+       ) SELECT * FROM stopped`,
+      [taskId],
+    );
+    if (stopped[0]) {
+      await this.finishIfDone(stopped[0].execution_id);
+      return undefined;
+    }
+    const rows: TaskRow[] = await this.db.query(
+      `WITH claimed AS (
+         UPDATE replication_tasks t SET status = 'running', attempts = t.attempts + 1, heartbeat_at = now(),
+           started_at = coalesce(t.started_at, now())
+         FROM replication_executions e
+         WHERE t.id = $1 AND t.status = 'pending' AND e.id = t.execution_id AND e.status = 'running'
+           AND NOT e.stop_requested
+         RETURNING t.*
+       ) SELECT ${TASK_COLUMNS} FROM claimed`,
+      [taskId],
+    );
+    return rows[0] && taskOf(rows[0]);
+  }
+
+  async heartbeatTask(taskId: string): Promise<boolean> {
+    if (!isRecordId(taskId)) return false;
+    const rows: { id: string }[] = await this.db.query(
+      `WITH beat AS (
+         UPDATE replication_tasks SET heartbeat_at = now() WHERE id = $1 AND status = 'running' RETURNING id
+       ) SELECT * FROM beat`,
+      [taskId],
+    );
+    return rows.length > 0;
+  }
+
+  async finishTask(taskId: string, result: ReplicationTaskResult): Promise<boolean> {
+    if (!isRecordId(taskId)) return false;
+    const rows: { id: string }[] = await this.db.query(
+      `WITH ended AS (
+         UPDATE replication_tasks SET status = $2, digest = coalesce($3, digest), log = log || $4,
+           error = $5, finished_at = now()
+         WHERE id = $1 AND status = 'running' RETURNING id
+       ) SELECT * FROM ended`,
+      [
+        taskId,
+        result.status,
+        result.digest ?? null,
+        result.log.slice(0, 20_000),
+        result.error?.slice(0, 2000) ?? null,
+      ],
+    );
+    return rows.length > 0;
+  }
+
+  async reapStale(staleSeconds: number, maxClaims: number): Promise<ReapedReplication> {
+    const failed: { execution_id: string }[] = await this.db.query(
+      `WITH failed AS (
+         UPDATE replication_tasks SET status = 'failed', finished_at = now(),
+           error = 'the worker copying this artifact stopped responding ' || attempts || ' time(s)'
+         WHERE status = 'running' AND heartbeat_at < now() - make_interval(secs => $1) AND attempts >= $2
+         RETURNING execution_id
+       ) SELECT DISTINCT execution_id FROM failed`,
+      [staleSeconds, maxClaims],
+    );
+    for (const row of failed) await this.finishIfDone(row.execution_id);
+    const tasks: { id: string; attempts: number }[] = await this.db.query(
+      `WITH reaped AS (
+         UPDATE replication_tasks SET status = 'pending', log = log || 'worker lost; task re-queued
+'
+         WHERE status = 'running' AND heartbeat_at < now() - make_interval(secs => $1) RETURNING id, attempts
+       ) SELECT * FROM reaped ORDER BY id`,
+      [staleSeconds],
+    );
+    const executions: { id: string; attempts: number }[] = await this.db.query(
+      `WITH reaped AS (
+         UPDATE replication_executions SET status = 'pending'
+         WHERE status = 'running' AND NOT resolved AND heartbeat_at < now() - make_interval(secs => $1)
+         RETURNING id, attempts
+       ) SELECT * FROM reaped ORDER BY id`,
+      [staleSeconds],
+    );
+    return { executions, tasks };
+  }
+
+  async pendingWork(): Promise<ReapedReplication> {
+    const executions: { id: string; attempts: number }[] = await this.db.query(
+      `SELECT id, attempts FROM replication_executions WHERE status = 'pending' ORDER BY id`,
+    );
+    const tasks: { id: string; attempts: number }[] = await this.db.query(
+      `SELECT t.id, t.attempts FROM replication_tasks t JOIN replication_executions e ON e.id = t.execution_id
+       WHERE t.status = 'pending' AND e.status = 'running' ORDER BY t.id`,
+    );
+    return { executions, tasks };
   }
 
   async tasks(id: string, query: Pick<PageQuery, 'page' | 'pageSize'>): Promise<Page<ReplicationTaskRecord>> {

@@ -167,4 +167,53 @@ describe('replication stores', () => {
     expect(await executions.fail(failing.id, '401 UNAUTHORIZED')).toBe(true);
     expect(await executions.get(failing.id)).toMatchObject({ status: 'failed', error: '401 UNAUTHORIZED' });
   });
+
+  it('claims, heartbeats, reaps and finishes tasks; a stopped execution claims none', async () => {
+    const registry = await registries.create({ name: 't', type: 'oci', url: 'http://127.0.0.1:6' });
+    const policy = await policies.create(policyFor(registry.id, 'tasks'));
+    const execution = await executions.create(policy.id, 'manual', null);
+    expect(await executions.pendingWork()).toMatchObject({ executions: [{ id: execution.id, attempts: 0 }] });
+    await executions.claim(execution.id);
+    const task = (tag: string) => ({
+      sourceRepository: 'src/a',
+      sourceReference: tag,
+      destinationRepository: 'mirror/a',
+      destinationReference: tag,
+    });
+    const [first, second, third] = await executions.resolve(execution.id, [
+      task('v1'),
+      task('v2'),
+      task('v3'),
+    ]);
+    expect((await executions.pendingWork()).tasks.map((t) => t.id)).toEqual([first, second, third]);
+    expect(await executions.claimTask(first!)).toMatchObject({ status: 'running', attempts: 1 });
+    expect(await executions.claimTask(first!)).toBeUndefined();
+    expect(await executions.heartbeatTask(first!)).toBe(true);
+    // A dead worker: the heartbeat goes stale, the task is pending again, then claimed again.
+    await dataSource.query(
+      `UPDATE replication_tasks SET heartbeat_at = now() - interval '1 hour' WHERE id = $1`,
+      [first],
+    );
+    expect((await executions.reapStale(60, 3)).tasks).toEqual([{ id: first, attempts: 1 }]);
+    expect(await executions.claimTask(first!)).toMatchObject({ attempts: 2 });
+    expect(
+      await executions.finishTask(first!, { status: 'succeeded', digest: 'sha256:x', log: 'ok\n' }),
+    ).toBe(true);
+    expect(await executions.finishTask(first!, { status: 'failed', log: '' })).toBe(false);
+    // Claimed too often: the reaper fails it.
+    await executions.claimTask(second!);
+    await dataSource.query(
+      `UPDATE replication_tasks SET attempts = 3, heartbeat_at = now() - interval '1 hour' WHERE id = $1`,
+      [second],
+    );
+    expect((await executions.reapStale(60, 3)).tasks).toEqual([]);
+    expect(await executions.finishIfDone(execution.id)).toBe('running');
+    await executions.requestStop(execution.id);
+    expect(await executions.claimTask(third!)).toBeUndefined();
+    const tasks = (await executions.tasks(execution.id, { page: 1, pageSize: 10 })).items;
+    expect(tasks.map((t) => t.status)).toEqual(['succeeded', 'failed', 'stopped']);
+    expect(tasks[0]).toMatchObject({ digest: 'sha256:x', log: expect.stringContaining('ok') });
+    expect(tasks[1]!.error).toMatch(/stopped responding/);
+    expect(await executions.get(execution.id)).toMatchObject({ status: 'failed', inProgress: 0 });
+  });
 });

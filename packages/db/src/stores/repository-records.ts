@@ -16,6 +16,8 @@ export abstract class RepositoryRecords {
    * Returns up to `limit` names.
    */
   abstract catalog(limit: number, last?: string): Promise<string[]>;
+  /** Every tagged repository with its tag names, both in lexical order (for replication). */
+  abstract tagged(): Promise<{ repository: string; tags: string[] }[]>;
 }
 
 export class TypeormRepositoryRecords extends RepositoryRecords {
@@ -58,5 +60,14 @@ export class TypeormRepositoryRecords extends RepositoryRecords {
       [last ?? null, limit],
     );
     return rows.map((row) => row.name);
+  }
+
+  async tagged(): Promise<{ repository: string; tags: string[] }[]> {
+    const rows: { repository: string; tags: string[] }[] = await this.db.query(
+      `SELECT r.name AS repository, array_agg(t.name ORDER BY t.name COLLATE "C") AS tags
+       FROM repositories r JOIN tags t ON t.repository_id = r.id
+       GROUP BY r.name ORDER BY r.name COLLATE "C"`,
+    );
+    return rows;
   }
 }
