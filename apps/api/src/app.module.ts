@@ -1,35 +1,38 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { loadConfig } from '@berth/config';
+import type { BerthConfig } from '@berth/config';
 import type { DataSource } from '@berth/db';
 import type { StorageDriver } from '@berth/storage';
 import { HealthController } from './health.controller.js';
 import { RegistryModule } from './registry.module.js';
 import { AdminModule } from './admin/admin.module.js';
-import type { AuthorizerSettings } from './auth/v2-authorizer.js';
 import { ReplicationModule } from './replication/replication.module.js';
-import { SystemModule, type SystemApiSettings } from './system/system.module.js';
+import { SystemModule } from './system/system.module.js';
 
 @Module({})
 export class AppModule {
-  /**
-   * `jobs`: where the api enqueues background jobs; default from the environment (`loadConfig`).
-   * `secretKey`: the resolved BERTH_SECRET_KEY (remote-registry credentials).
-   */
+  /** `config` is read once at boot; `secretKey` is the resolved BERTH_SECRET_KEY. */
   static register(
     dataSource: DataSource,
     storage: StorageDriver,
-    auth: AuthorizerSettings,
+    config: BerthConfig,
     secretKey: Buffer,
-    jobs: Omit<SystemApiSettings, 'service'> = loadConfig(),
   ): DynamicModule {
+    const auth = { realm: config.tokenRealm, service: config.tokenService };
     const registry = RegistryModule.register(dataSource, storage, auth);
-    const { redisUrl, queuePrefix, gcGraceSeconds } = jobs;
+    const { redisUrl, queuePrefix, gcGraceSeconds } = config;
     return {
       module: AppModule,
       imports: [
         registry,
         AdminModule.register(dataSource, { service: auth.service }),
-        SystemModule.register(dataSource, { service: auth.service, redisUrl, queuePrefix, gcGraceSeconds }),
+        SystemModule.register(dataSource, {
+          service: auth.service,
+          realm: auth.realm,
+          storageDriver: storage.name,
+          redisUrl,
+          queuePrefix,
+          gcGraceSeconds,
+        }),
         ReplicationModule.register(dataSource, { service: auth.service, redisUrl, queuePrefix, secretKey }),
       ],
       controllers: [HealthController],

@@ -1,12 +1,11 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { loadConfig, resolveSecretKey } from '@berth/config';
+import { resolveSecretKey, type BerthConfig } from '@berth/config';
 import type { DataSource } from '@berth/db';
 import type { StorageDriver } from '@berth/storage';
 import type { LoggerService } from '@nestjs/common';
 import { AppModule } from './app.module.js';
-import type { AuthorizerSettings } from './auth/v2-authorizer.js';
 import { HttpErrorFilter } from './http-error.filter.js';
 
 /** JSON bodies of the admin API are small; /v2/ bodies are streams and never parsed. */
@@ -21,7 +20,7 @@ export async function createApiApp(
   dataSource: DataSource,
   storage: StorageDriver,
   logger: LoggerService,
-  auth: AuthorizerSettings,
+  config: BerthConfig,
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     // Uploads can take as long as the client needs; idle sockets are still reaped.
@@ -43,7 +42,7 @@ export async function createApiApp(
     },
   });
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.register(dataSource, storage, auth, await resolveSecretKey(loadConfig())),
+    AppModule.register(dataSource, storage, config, await resolveSecretKey(config)),
     adapter,
     {
       bodyParser: false,

@@ -16,10 +16,7 @@ async function main(): Promise<void> {
   if (config.databaseUrl === undefined) throw new Error('DATABASE_URL is required (pnpm start provides one)');
   const dataSource = await openDatabase({ url: config.databaseUrl });
   const storage = createStorageDriver(config.storageUrl);
-  const app = await createApiApp(dataSource, storage, logger, {
-    realm: config.tokenRealm,
-    service: config.tokenService,
-  });
+  const app = await createApiApp(dataSource, storage, logger, config);
   const stop = async () => {
     await dataSource.destroy().catch(() => undefined);
   };

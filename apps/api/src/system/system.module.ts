@@ -21,12 +21,17 @@ import { RecordErrorInterceptor } from '../admin/record-error.interceptor.js';
 import { SubjectDirectory } from '../auth/subject-directory.js';
 import { TokenKeys } from '../auth/token-keys.js';
 import { GcController } from './gc.controller.js';
+import { SystemInfo, SystemInfoController } from './system-info.controller.js';
 import { GcJobs } from './gc-jobs.js';
 import { GcDefaults, GcService } from './gc.service.js';
 
 export interface SystemApiSettings {
   /** The registry's token `service` (the audience of the tokens accepted as Bearer). */
   service: string;
+  /** The token realm clients are sent to. */
+  realm: string;
+  /** The storage driver's name (`filesystem`, `inmemory`). */
+  storageDriver: string;
   redisUrl: string;
   queuePrefix: string;
   /** BERTH_GC_GRACE_SECONDS: the grace window of a run that does not name one. */
@@ -53,9 +58,13 @@ export class SystemModule {
     );
     return {
       module: SystemModule,
-      controllers: [GcController],
+      controllers: [GcController, SystemInfoController],
       providers: [
         { provide: CallerResolver, useValue: resolver },
+        {
+          provide: SystemInfo,
+          useValue: new SystemInfo(settings.storageDriver, settings.service, settings.realm),
+        },
         { provide: AuditRecords, useValue: audit },
         { provide: AuditTrail, useValue: new AuditTrail(audit) },
         { provide: GcRunRecords, useValue: new TypeormGcRunRecords(dataSource) },
