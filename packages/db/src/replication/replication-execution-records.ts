@@ -4,69 +4,26 @@ import { fetchPage, pageWindow, type Page, type PageQuery } from '../access/list
 import { FOREIGN_KEY_VIOLATION, pgErrorCode } from '../access/pg-errors.js';
 import { isRecordId } from '../access/statements.js';
 import type { ReplicationTriggerType } from './replication-policy-records.js';
+import {
+  type ExecutionRow,
+  EXECUTION_COLUMNS,
+  COUNTS,
+  executionOf,
+  type TaskRow,
+  TASK_COLUMNS,
+  taskOf,
+} from './replication-execution.rows.js';
+import type {
+  ReplicationExecutionStatus,
+  ReplicationExecutionRecord,
+  ReplicationTaskRecord,
+  NewReplicationTask,
+  ReplicationTaskResult,
+  ReapedReplication,
+} from './replication-execution.types.js';
 
-export type ReplicationExecutionStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'stopped';
-export type ReplicationTaskStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'stopped';
-
-/** Task counts: what the API reports; `inProgress` is pending plus running. */
-export interface ReplicationTaskCounts {
-  total: number;
-  succeeded: number;
-  failed: number;
-  skipped: number;
-  stopped: number;
-  inProgress: number;
-}
-
-export interface ReplicationExecutionRecord extends ReplicationTaskCounts {
-  id: string;
-  policyId: string;
-  status: ReplicationExecutionStatus;
-  trigger: ReplicationTriggerType;
-  requestedBy: string | null;
-  createdAt: Date;
-  startedAt: Date | null;
-  finishedAt: Date | null;
-  stopRequested: boolean;
-  error: string | null;
-}
-
-export interface ReplicationTaskRecord {
-  id: string;
-  executionId: string;
-  status: ReplicationTaskStatus;
-  sourceRepository: string;
-  sourceReference: string;
-  destinationRepository: string;
-  destinationReference: string;
-  digest: string | null;
-  attempts: number;
-  createdAt: Date;
-  startedAt: Date | null;
-  finishedAt: Date | null;
-  log: string;
-  error: string | null;
-}
-
-export interface NewReplicationTask {
-  sourceRepository: string;
-  sourceReference: string;
-  destinationRepository: string;
-  destinationReference: string;
-}
-
-export interface ReplicationTaskResult {
-  status: 'succeeded' | 'failed' | 'skipped' | 'stopped';
-  digest?: string | null;
-  log: string;
-  error?: string | null;
-}
-
-/** Ids with their claim counts (for job ids). */
-export interface ReapedReplication {
-  executions: { id: string; attempts: number }[];
-  tasks: { id: string; attempts: number }[];
-}
+export * from './replication-execution.types.js';
+export { TASK_COLUMNS, taskOf } from './replication-execution.rows.js';
 
 /**
  * Port: replication executions. PostgreSQL is the truth: an execution's counts come from its
@@ -121,98 +78,6 @@ export abstract class ReplicationExecutionRecords {
     id: string,
     query: Pick<PageQuery, 'page' | 'pageSize'>,
   ): Promise<Page<ReplicationTaskRecord>>;
-}
-
-interface ExecutionRow {
-  id: string;
-  policy_id: string;
-  status: ReplicationExecutionStatus;
-  trigger: ReplicationTriggerType;
-  requested_by: string | null;
-  created_at: Date;
-  started_at: Date | null;
-  finished_at: Date | null;
-  stop_requested: boolean;
-  error: string | null;
-  total: number;
-  succeeded: number;
-  failed: number;
-  skipped: number;
-  stopped: number;
-  in_progress: number;
-}
-
-const EXECUTION_COLUMNS = `e.id, e.policy_id, e.status, e.trigger, e.requested_by, e.created_at, e.started_at,
-  e.finished_at, e.stop_requested, e.error, c.total, c.succeeded, c.failed, c.skipped, c.stopped, c.in_progress`;
-
-const COUNTS = `LEFT JOIN LATERAL (
-    SELECT count(*)::int AS total,
-      count(*) FILTER (WHERE t.status = 'succeeded')::int AS succeeded,
-      count(*) FILTER (WHERE t.status = 'failed')::int AS failed,
-      count(*) FILTER (WHERE t.status = 'skipped')::int AS skipped,
-      count(*) FILTER (WHERE t.status = 'stopped')::int AS stopped,
-      count(*) FILTER (WHERE t.status IN ('pending', 'running'))::int AS in_progress
-    FROM replication_tasks t WHERE t.execution_id = e.id
-  ) c ON true`;
-
-function executionOf(row: ExecutionRow): ReplicationExecutionRecord {
-  return {
-    id: row.id,
-    policyId: row.policy_id,
-    status: row.status,
-    trigger: row.trigger,
-    requestedBy: row.requested_by,
-    createdAt: row.created_at,
-    startedAt: row.started_at,
-    finishedAt: row.finished_at,
-    stopRequested: row.stop_requested,
-    error: row.error,
-    total: row.total,
-    succeeded: row.succeeded,
-    failed: row.failed,
-    skipped: row.skipped,
-    stopped: row.stopped,
-    inProgress: row.in_progress,
-  };
-}
-
-interface TaskRow {
-  id: string;
-  execution_id: string;
-  status: ReplicationTaskStatus;
-  source_repository: string;
-  source_reference: string;
-  destination_repository: string;
-  destination_reference: string;
-  digest: string | null;
-  attempts: number;
-  created_at: Date;
-  started_at: Date | null;
-  finished_at: Date | null;
-  log: string;
-  error: string | null;
-}
-
-export const TASK_COLUMNS = `id, execution_id, status, source_repository, source_reference, destination_repository,
-  destination_reference, digest, attempts, created_at, started_at, finished_at, log, error`;
-
-export function taskOf(row: TaskRow): ReplicationTaskRecord {
-  return {
-    id: row.id,
-    executionId: row.execution_id,
-    status: row.status,
-    sourceRepository: row.source_repository,
-    sourceReference: row.source_reference,
-    destinationRepository: row.destination_repository,
-    destinationReference: row.destination_reference,
-    digest: row.digest,
-    attempts: row.attempts,
-    createdAt: row.created_at,
-    startedAt: row.started_at,
-    finishedAt: row.finished_at,
-    log: row.log,
-    error: row.error,
-  };
 }
 
 export class TypeormReplicationExecutionRecords extends ReplicationExecutionRecords {
