@@ -1,4 +1,4 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Logger, Module, type DynamicModule } from '@nestjs/common';
 import {
   BlobRecords,
   DataSource,
@@ -18,7 +18,7 @@ import { RepositoryAccess } from './auth/repository-access.js';
 import { SubjectDirectory } from './auth/subject-directory.js';
 import { TokenKeys } from './auth/token-keys.js';
 import { V2Authorizer, type AuthorizerSettings } from './auth/v2-authorizer.js';
-import { Registry } from '@berth/registry';
+import { Registry, RegistryEvents } from '@berth/registry';
 import type { StorageDriver } from '@berth/storage';
 import { BlobHandler } from './v2/blob.handler.js';
 import { ListingHandler } from './v2/listing.handler.js';
@@ -70,6 +70,17 @@ export class RegistryModule {
           inject: [RepositoryRecords, BlobRecords, UploadRecords, ManifestRecords, STORAGE_DRIVER],
         },
         {
+          // One bus per process: the audit trail, pull counters, metrics and event-triggered
+          // replication subscribe to it; a listener's failure is logged, never the request's.
+          provide: RegistryEvents,
+          useFactory: () => {
+            const logger = new Logger('RegistryEvents');
+            return new RegistryEvents((error, event) =>
+              logger.error(`listener failed on ${event.kind} ${event.repository}: ${String(error)}`),
+            );
+          },
+        },
+        {
           provide: RepositoryAccess,
           useValue: new RepositoryAccess(
             new SubjectDirectory(new TypeormUserRecords(dataSource), new TypeormRobotRecords(dataSource)),
@@ -87,7 +98,7 @@ export class RegistryModule {
         ManifestHandler,
         ListingHandler,
       ],
-      exports: [Registry, DataSource],
+      exports: [Registry, RegistryEvents, DataSource],
     };
   }
 }

@@ -4,6 +4,7 @@ export * from './blob-service.js';
 export * from './upload-service.js';
 export * from './manifest-service.js';
 export * from './listing-service.js';
+export * from './registry-events.js';
 export * from './byte-range.js';
 export * from './pagination.js';
 export * from './gc/index.js';

@@ -19,6 +19,7 @@ export function parseReference(reference: string): ManifestReference {
 
 export interface PutManifestResult {
   digest: Digest;
+  mediaType: string;
   /** Tags now pointing at the manifest (the URL's tag, or the `?tag=` parameters). */
   tags: string[];
   subject?: Digest;
@@ -54,7 +55,12 @@ export class ManifestService {
       target.tag !== undefined ? [target.tag] : [...new Set(extraTags.map((tag) => assertTag(tag)))];
     const repositoryId = await this.stores.repositories.ensure(repository);
     await this.stores.manifests.save(repositoryId, manifest, tags);
-    return { digest: manifest.digest, tags, ...(manifest.subject && { subject: manifest.subject.digest }) };
+    return {
+      digest: manifest.digest,
+      mediaType: manifest.mediaType,
+      tags,
+      ...(manifest.subject && { subject: manifest.subject.digest }),
+    };
   }
 
   async get(repository: string, reference: string): Promise<ManifestRecord> {

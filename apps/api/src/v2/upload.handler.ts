@@ -3,16 +3,25 @@ import { accessAllows } from '@berth/auth';
 import type { V2Caller } from '../auth/v2-authorizer.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { parseDigest, RegistryError, type Digest } from '@berth/oci';
-import { parseContentRange, rangeHeaders, Registry } from '@berth/registry';
+import { parseContentRange, rangeHeaders, Registry, RegistryEvents, type EventOrigin } from '@berth/registry';
 import { bodyStream, hasBody, header, queryParams, repositoryName, sendEmpty, single } from './v2-request.js';
 
 /** Blob uploads: POST /v2/<name>/blobs/uploads/ and the session URL (end-4a … end-6, end-11). */
 @Injectable()
 export class UploadHandler {
-  constructor(private readonly registry: Registry) {}
+  constructor(
+    private readonly registry: Registry,
+    private readonly events: RegistryEvents,
+  ) {}
 
   /** POST: monolithic upload, cross-repository mount, or a new session. */
-  async start(name: string, request: FastifyRequest, reply: FastifyReply, caller: V2Caller) {
+  async start(
+    name: string,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    caller: V2Caller,
+    origin: EventOrigin,
+  ) {
     const repository = repositoryName(name);
     const params = queryParams(request);
     const mount = single(params, 'mount');
@@ -29,13 +38,28 @@ export class UploadHandler {
     } else if (digestParam !== undefined) {
       const digest = parseDigest(digestParam);
       const blob = await this.registry.uploads.monolithic(repository, digest, bodyStream(request));
-      return this.created(reply, repository, blob.digest);
+      this.created(reply, repository, blob.digest);
+      this.events.emit({
+        kind: 'blob.uploaded',
+        ...origin,
+        repository,
+        digest: blob.digest,
+        size: blob.size,
+      });
+      return;
     }
     const session = await this.registry.uploads.start(repository);
     return sendEmpty(reply, 202, { ...rangeHeaders(repository, session.id, 0), 'Content-Length': 0 });
   }
 
-  async handle(method: string, name: string, id: string, request: FastifyRequest, reply: FastifyReply) {
+  async handle(
+    method: string,
+    name: string,
+    id: string,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    origin: EventOrigin,
+  ) {
     const repository = repositoryName(name);
     switch (method) {
       case 'GET': {
@@ -55,7 +79,15 @@ export class UploadHandler {
         const body = hasBody(request) ? bodyStream(request) : undefined;
         const range = parseContentRange(header(request, 'content-range'));
         const blob = await this.registry.uploads.complete(repository, id, digest, body, range);
-        return this.created(reply, repository, blob.digest);
+        this.created(reply, repository, blob.digest);
+        this.events.emit({
+          kind: 'blob.uploaded',
+          ...origin,
+          repository,
+          digest: blob.digest,
+          size: blob.size,
+        });
+        return;
       }
       case 'DELETE':
         await this.registry.uploads.cancel(repository, id);

@@ -37,6 +37,7 @@ export class V2Controller {
       request.headers.authorization,
       requiredAccess(route, method, queryParams(request)),
     );
+    const origin = { actor: caller.subject, address: request.ip };
     switch (route.kind) {
       case 'base':
         void reply.code(200).header('Content-Type', 'application/json').send('{}');
@@ -48,14 +49,14 @@ export class V2Controller {
       case 'referrers':
         return this.listings.referrers(method, route.name, route.digest, request, reply);
       case 'manifest':
-        return this.manifests.handle(method, route.name, route.reference, request, reply);
+        return this.manifests.handle(method, route.name, route.reference, request, reply, origin);
       case 'blob':
         return this.blobs.handle(method, route.name, route.digest, request, reply);
       case 'uploads':
         if (method !== 'POST') throw new RegistryError('UNSUPPORTED', `${method} is not supported here`);
-        return this.uploads.start(route.name, request, reply, caller);
+        return this.uploads.start(route.name, request, reply, caller, origin);
       case 'upload':
-        return this.uploads.handle(method, route.name, route.id, request, reply);
+        return this.uploads.handle(method, route.name, route.id, request, reply, origin);
     }
   }
 }
