@@ -2,7 +2,7 @@ import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 /** One entry of the audit log. Append-only. */
 @Entity('audit_events')
-@Index('audit_events_at', ['at'])
+@Index('audit_events_at_id', ['at', 'id'])
 export class AuditEventEntity {
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id!: string;

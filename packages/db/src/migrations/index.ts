@@ -2,6 +2,8 @@ import { RegistrySchema1764864000000 } from './1764864000000-registry-schema.js'
 import { AccessControl1764950400000 } from './1764950400000-access-control.js';
 import { GcRuns1765036800000 } from './1765036800000-gc-runs.js';
 import { Replication1765123200000 } from './1765123200000-replication.js';
+import { AuditKeyset1765213200000 } from './1765213200000-audit-keyset.js';
+import { ReplicationTriggers1765468800000 } from './1765468800000-replication-triggers.js';
 
 /** Every migration, oldest first. A new one is a new timestamped file added here. */
 export const MIGRATIONS = [
@@ -9,4 +11,6 @@ export const MIGRATIONS = [
   AccessControl1764950400000,
   GcRuns1765036800000,
   Replication1765123200000,
+  AuditKeyset1765213200000,
+  ReplicationTriggers1765468800000,
 ];
