@@ -9,3 +9,4 @@ export * from './byte-range.js';
 export * from './pagination.js';
 export * from './gc/index.js';
 export * from './replication/index.js';
+export * from './audit/index.js';
