@@ -26,6 +26,8 @@ describe('loadConfig', () => {
       gcBatchSize: 500,
       secretKey: undefined,
       secretKeyFile: '/srv/berth/data/secret-key',
+      auditRetentionDays: 90,
+      auditPullWindowSeconds: 60,
     });
   });
 
@@ -60,6 +62,9 @@ describe('loadConfig', () => {
     ['BERTH_WORKER_STALE_SECONDS', '1'],
     ['BERTH_GC_BATCH_SIZE', '0'],
     ['BERTH_GC_BATCH_SIZE', '20000'],
+    ['BERTH_AUDIT_RETENTION_DAYS', '-1'],
+    ['BERTH_AUDIT_RETENTION_DAYS', '99999'],
+    ['BERTH_AUDIT_PULL_WINDOW_SECONDS', '0'],
   ])('refuses %s=%s naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(name);
@@ -84,6 +89,11 @@ describe('loadConfig', () => {
       workerStaleSeconds: 5,
       gcBatchSize: 10,
     });
+  });
+
+  it('takes the audit settings, 0 days (keep forever) included', () => {
+    const config = loadConfig({ BERTH_AUDIT_RETENTION_DAYS: '0', BERTH_AUDIT_PULL_WINDOW_SECONDS: '5' });
+    expect(config).toMatchObject({ auditRetentionDays: 0, auditPullWindowSeconds: 5 });
   });
 
   it('never echoes a bad REDIS_URL, which may hold a password', () => {

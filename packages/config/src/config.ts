@@ -45,6 +45,10 @@ export interface BerthConfig {
   secretKey: string | undefined;
   /** `<data dir>/secret-key` (mode 0600): the generated key when BERTH_SECRET_KEY is unset. */
   secretKeyFile: string;
+  /** Audit events older than this many days are purged daily, until an administrator sets another value; 0 keeps them. */
+  auditRetentionDays: number;
+  /** Pulls of one artifact by one client within this many seconds are one audit row. */
+  auditPullWindowSeconds: number;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -107,6 +111,14 @@ function batchSize(env: Env, name: string, fallback: number): number {
   if (raw === undefined) return fallback;
   if (!/^[0-9]{1,5}$/.test(raw) || Number(raw) < 1 || Number(raw) > 10_000)
     throw new ConfigError(name, `expected a whole number from 1 to 10000, got ${raw}`);
+  return Number(raw);
+}
+
+function days(env: Env, name: string, fallback: number): number {
+  const raw = nonEmpty(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^[0-9]{1,5}$/.test(raw) || Number(raw) > 36_500)
+    throw new ConfigError(name, `expected a whole number of days from 0 to 36500, got ${raw}`);
   return Number(raw);
 }
 
@@ -178,5 +190,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     gcBatchSize: batchSize(env, 'BERTH_GC_BATCH_SIZE', 500),
     secretKey: nonEmpty(env, 'BERTH_SECRET_KEY'),
     secretKeyFile: path.join(dataDir, 'secret-key'),
+    auditRetentionDays: days(env, 'BERTH_AUDIT_RETENTION_DAYS', 90),
+    auditPullWindowSeconds: seconds(env, 'BERTH_AUDIT_PULL_WINDOW_SECONDS', 60, 1),
   };
 }
