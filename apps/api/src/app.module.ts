@@ -2,11 +2,12 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { BerthConfig } from '@berth/config';
 import type { DataSource } from '@berth/db';
 import type { StorageDriver } from '@berth/storage';
-import { HealthController } from './health.controller.js';
 import { RegistryModule } from './registry.module.js';
 import { AdminModule } from './admin/admin.module.js';
 import { ReplicationModule } from './replication/replication.module.js';
 import { SystemModule } from './system/system.module.js';
+import { AuditModule } from './audit/audit.module.js';
+import { ObservabilityModule } from './observability/observability.module.js';
 
 @Module({})
 export class AppModule {
@@ -32,10 +33,12 @@ export class AppModule {
           redisUrl,
           queuePrefix,
           gcGraceSeconds,
+          auditRetentionDays: config.auditRetentionDays,
         }),
         ReplicationModule.register(dataSource, { service: auth.service, redisUrl, queuePrefix, secretKey }),
+        AuditModule.register(registry, dataSource, { pullWindowSeconds: config.auditPullWindowSeconds }),
+        ObservabilityModule.register(registry, storage, { redisUrl, queuePrefix }),
       ],
-      controllers: [HealthController],
     };
   }
 }

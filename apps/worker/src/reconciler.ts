@@ -11,8 +11,8 @@ import type { WorkerSettings } from './worker-settings.js';
  *   run is left `running`;
  * - pending runs get their job again (the api created the row while Redis was away, or Redis
  *   lost it); the contract's job ids make this a no-op when the job is there;
- * - the GC schedule (a setting) and the upload purge schedule (configuration) become BullMQ job
- *   schedulers.
+ * - the GC schedule (a setting), the upload purge schedule (configuration) and the daily audit
+ *   purge become BullMQ job schedulers.
  * - replication tasks and executions whose worker died go back to `pending` and get their job
  *   again (`ReplicationRecovery`).
  * Reaping needs only PostgreSQL; the rest waits for Redis.
@@ -89,5 +89,6 @@ export class Reconciler {
     if (gc.cron === null) await queue.unschedule(SCHEDULES.gc);
     else await queue.schedule(SCHEDULES.gc, gc.cron, JOBS.gcScheduled, {});
     await queue.schedule(SCHEDULES.uploadsPurge, this.config.uploadPurgeCron, JOBS.uploadsPurge, {});
+    await queue.schedule(SCHEDULES.auditPurge, this.config.auditPurgeCron, JOBS.auditPurge, {});
   }
 }

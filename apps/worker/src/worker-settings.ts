@@ -14,6 +14,10 @@ export class WorkerSettings {
     readonly gcBatchSize: number,
     /** Berth's public URL: replication reads and writes local repositories through it. */
     readonly publicUrl = 'http://127.0.0.1:5000',
+    /** BERTH_AUDIT_RETENTION_DAYS: the audit retention until an administrator sets one (0 keeps all). */
+    readonly auditRetentionDays = 90,
+    /** When the daily audit purge runs (5-field cron, the worker's time zone). */
+    readonly auditPurgeCron = '17 3 * * *',
   ) {}
 
   static from(config: BerthConfig): WorkerSettings {
@@ -26,6 +30,7 @@ export class WorkerSettings {
       config.uploadPurgeCron,
       config.gcBatchSize,
       config.publicUrl,
+      config.auditRetentionDays,
     );
   }
 

@@ -7,6 +7,9 @@ import {
 import {
   CredentialCipher,
   type DataSource,
+  TypeormAuditRecords,
+  TypeormLoginFailureRecords,
+  TypeormRefreshTokenRecords,
   TypeormGcRecords,
   TypeormGcRunRecords,
   TypeormRegistryRecords,
@@ -27,6 +30,7 @@ import {
   type QueueName,
 } from '@berth/jobs';
 import type { StorageDriver } from '@berth/storage';
+import { AuditPurgeProcessor } from './audit-purge.processor.js';
 import { GcRunProcessor } from './gc-run.processor.js';
 import { GcScheduledProcessor } from './gc-scheduled.processor.js';
 import { JobRunner, type RedisNotice } from './job-runner.js';
@@ -91,10 +95,20 @@ export class WorkerModule {
       storage,
       settings.uploadMaxAgeSeconds,
     );
+    const auditPurge = new AuditPurgeProcessor(
+      {
+        audit: new TypeormAuditRecords(dataSource),
+        refreshTokens: new TypeormRefreshTokenRecords(dataSource),
+        loginFailures: new TypeormLoginFailureRecords(dataSource),
+        settings: systemSettings,
+      },
+      settings.auditRetentionDays,
+    );
     const handlers = defineHandlers(QUEUES.maintenance, [
       handler(JOBS.gcRun, (payload, context) => gcRun.run(payload, context)),
       handler(JOBS.gcScheduled, (_payload, context) => gcScheduled.run(context)),
       handler(JOBS.uploadsPurge, () => purge.run()),
+      handler(JOBS.auditPurge, () => auditPurge.run()),
     ]);
     const notice: RedisNotice = { waiting: false };
     const runner = new JobRunner(settings, handlers, 1, notice);

@@ -17,8 +17,11 @@ export function isRegistryAction(value: unknown): value is RegistryAction {
   return typeof value === 'string' && (REGISTRY_ACTIONS as readonly string[]).includes(value);
 }
 
-/** Admin-API actions on a project: reading it, and administering its settings, members, robots, policies. */
-export const PROJECT_ACTIONS = ['read', 'update', 'members', 'robots', 'policies'] as const;
+/**
+ * Admin-API actions on a project: reading it, administering its settings, members, robots,
+ * policies, and reading its audit log (`logs`).
+ */
+export const PROJECT_ACTIONS = ['read', 'update', 'members', 'robots', 'policies', 'logs'] as const;
 export type ProjectAction = (typeof PROJECT_ACTIONS)[number];
 
 export type Permission = RegistryAction | ProjectAction;
@@ -30,8 +33,8 @@ export const PERMISSIONS: readonly Permission[] = [...REGISTRY_ACTIONS, ...PROJE
  * be Harbor-incompatible and surprising.
  */
 export const ROLE_ACTIONS: Readonly<Record<Role, readonly Permission[]>> = Object.freeze({
-  admin: ['pull', 'push', 'delete', 'read', 'update', 'members', 'robots', 'policies'],
-  maintainer: ['pull', 'push', 'delete', 'read'],
+  admin: ['pull', 'push', 'delete', 'read', 'update', 'members', 'robots', 'policies', 'logs'],
+  maintainer: ['pull', 'push', 'delete', 'read', 'logs'],
   developer: ['pull', 'push', 'read'],
   guest: ['pull', 'read'],
   'limited-guest': ['pull'],
@@ -39,7 +42,7 @@ export const ROLE_ACTIONS: Readonly<Record<Role, readonly Permission[]>> = Objec
 
 const ROLE_SUMMARIES: Readonly<Record<Role, string>> = {
   admin: 'everything in the project, including members, robots and policies',
-  maintainer: 'push, pull, delete artifacts and tags, read the project',
+  maintainer: 'push, pull, delete artifacts and tags, read the project and its audit log',
   developer: 'push and pull, read the project; no delete',
   guest: 'pull, read the project',
   'limited-guest': 'pull only',

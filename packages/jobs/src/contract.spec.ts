@@ -4,7 +4,12 @@ import { JOB_QUEUES, JOBS, jobIdFor, jobsOf, JobPayloadError, parsePayload, QUEU
 describe('the queue contract', () => {
   it('puts every job on a queue', () => {
     for (const name of Object.values(JOBS)) expect(Object.values(QUEUES)).toContain(JOB_QUEUES[name]);
-    expect(jobsOf(QUEUES.maintenance).sort()).toEqual(['gc.run', 'gc.scheduled', 'uploads.purge']);
+    expect(jobsOf(QUEUES.maintenance).sort()).toEqual([
+      'audit.purge',
+      'gc.run',
+      'gc.scheduled',
+      'uploads.purge',
+    ]);
     expect(jobsOf(QUEUES.replication).sort()).toEqual(['replication.execute', 'replication.task']);
   });
 
@@ -14,6 +19,7 @@ describe('the queue contract', () => {
     expect(jobIdFor(JOBS.gcRun, { runId: '42' }, 1)).toBe('gc-run-42-1');
     expect(jobIdFor(JOBS.gcRun, { runId: '43' })).not.toBe(jobIdFor(JOBS.gcRun, { runId: '42' }));
     expect(jobIdFor(JOBS.uploadsPurge, {})).toBe('uploads-purge');
+    expect(jobIdFor(JOBS.auditPurge, {})).toBe('audit-purge');
     expect(jobIdFor(JOBS.gcScheduled, {})).toBeUndefined();
     expect(jobIdFor(JOBS.replicationExecute, { executionId: '5' })).toBe('replication-execute-5');
     expect(jobIdFor(JOBS.replicationTask, { taskId: '9' })).toBe('replication-task-9');
@@ -33,6 +39,7 @@ describe('the queue contract', () => {
     expect(() => parsePayload(JOBS.gcRun, { runId: '07' })).toThrow(JobPayloadError);
     expect(() => parsePayload(JOBS.gcRun, null)).toThrow(JobPayloadError);
     expect(parsePayload(JOBS.uploadsPurge, {})).toEqual({});
+    expect(parsePayload(JOBS.auditPurge, { stray: 1 })).toEqual({});
     expect(parsePayload(JOBS.replicationTask, { taskId: '3' })).toEqual({ taskId: '3' });
     expect(() => parsePayload(JOBS.replicationExecute, { executionId: 'x' })).toThrow(JobPayloadError);
   });

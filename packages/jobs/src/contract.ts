@@ -21,6 +21,8 @@ export const JOBS = {
   gcScheduled: 'gc.scheduled',
   /** Remove upload sessions abandoned for longer than the configured age, with their bytes. */
   uploadsPurge: 'uploads.purge',
+  /** Delete audit events past the retention, expired refresh tokens and old login failures. */
+  auditPurge: 'audit.purge',
   /** Resolve the artifacts of replication execution `executionId` and fan out one task each. */
   replicationExecute: 'replication.execute',
   /** Copy the artifact of replication task `taskId`. */
@@ -33,6 +35,7 @@ export interface JobPayloads {
   'gc.run': { runId: string };
   'gc.scheduled': Record<string, never>;
   'uploads.purge': Record<string, never>;
+  'audit.purge': Record<string, never>;
   'replication.execute': { executionId: string };
   'replication.task': { taskId: string };
 }
@@ -42,6 +45,7 @@ export const JOB_QUEUES: { readonly [N in JobName]: QueueName } = {
   'gc.run': QUEUES.maintenance,
   'gc.scheduled': QUEUES.maintenance,
   'uploads.purge': QUEUES.maintenance,
+  'audit.purge': QUEUES.maintenance,
   'replication.execute': QUEUES.replication,
   'replication.task': QUEUES.replication,
 };
@@ -50,6 +54,7 @@ export const JOB_QUEUES: { readonly [N in JobName]: QueueName } = {
 export const SCHEDULES = {
   gc: 'gc-schedule',
   uploadsPurge: 'uploads-purge-schedule',
+  auditPurge: 'audit-purge-schedule',
 } as const;
 
 /** The job names that travel on `queue`. */
@@ -75,6 +80,8 @@ export function jobIdFor<N extends JobName>(
     }
     case 'uploads.purge':
       return 'uploads-purge';
+    case 'audit.purge':
+      return 'audit-purge';
     case 'replication.execute': {
       const { executionId } = payload as JobPayloads['replication.execute'];
       return attempts > 0
@@ -115,6 +122,7 @@ export function parsePayload<N extends JobName>(name: N, data: unknown): JobPayl
     }
     case 'gc.scheduled':
     case 'uploads.purge':
+    case 'audit.purge':
       return {} as JobPayloads[N];
     case 'replication.execute':
       return { executionId: recordId(name, data, 'executionId') } as JobPayloads[N];

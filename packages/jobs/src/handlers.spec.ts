@@ -7,12 +7,13 @@ const complete: HandlerEntry[] = [
   handler(JOBS.gcRun, noop),
   handler(JOBS.gcScheduled, noop),
   handler(JOBS.uploadsPurge, noop),
+  handler(JOBS.auditPurge, noop),
 ];
 
 describe('defineHandlers', () => {
   it('accepts exactly one handler per job of the queue', () => {
     const table = defineHandlers(QUEUES.maintenance, complete);
-    expect(table.names()).toEqual(['gc.run', 'gc.scheduled', 'uploads.purge']);
+    expect(table.names()).toEqual(['audit.purge', 'gc.run', 'gc.scheduled', 'uploads.purge']);
     expect(table.get('gc.run')?.name).toBe('gc.run');
     expect(table.get('replication.run')).toBeUndefined();
   });

@@ -99,6 +99,22 @@ export class JobQueue {
     return (await this.queue.getJobScheduler(id))?.pattern ?? undefined;
   }
 
+  /**
+   * Jobs of this queue per state (`waiting`, `active`, `delayed`, `failed`, `prioritized`,
+   * `waiting-children`), for metrics. Throws `RedisUnavailableError` fast when Redis is away.
+   */
+  async counts(): Promise<Record<string, number>> {
+    await this.ready();
+    return this.queue.getJobCounts(
+      'waiting',
+      'active',
+      'delayed',
+      'failed',
+      'prioritized',
+      'waiting-children',
+    );
+  }
+
   async close(): Promise<void> {
     await this.queue.close().catch(() => undefined);
     this.client.disconnect();

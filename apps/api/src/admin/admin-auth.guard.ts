@@ -11,7 +11,8 @@ export class AdminAuthGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AdminRequest>();
-    request.caller = await this.resolver.resolve(request.headers.authorization, request.ip);
+    const caller = await this.resolver.resolve(request.headers.authorization, request.ip);
+    request.caller = { ...caller, address: request.ip };
     return true;
   }
 }

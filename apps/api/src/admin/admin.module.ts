@@ -26,6 +26,7 @@ import { AuditLogsService } from './audit-logs.service.js';
 import { AuditTrail } from './audit.trail.js';
 import { CallerResolver } from './caller.resolver.js';
 import { PagingInterceptor } from './paging.interceptor.js';
+import { ProjectAuditLogsController } from './project-audit-logs.controller.js';
 import { ProjectAccess } from './project.access.js';
 import { ProjectsController } from './projects.controller.js';
 import { ProjectsService } from './projects.service.js';
@@ -62,6 +63,7 @@ export class AdminModule {
         ProjectRobotsController,
         SystemRobotsController,
         AuditLogsController,
+        ProjectAuditLogsController,
       ],
       providers: [
         { provide: UserRecords, useValue: users },

@@ -3,7 +3,7 @@ import { actorName, type Caller } from './caller.resolver.js';
 
 /**
  * Appends the admin API's audit events: who (`actor`) did what (`action`, e.g. `member.add`) to
- * what (`resource`, e.g. `project:library`). `detail` carries names, roles and permissions;
+ * what (`resource`, e.g. `project:library`) from where (the caller's address). `detail` carries names, roles and permissions;
  * never a password or a secret (the log is readable by administrators).
  */
 export class AuditTrail {
@@ -15,6 +15,12 @@ export class AuditTrail {
     resource: string,
     detail?: Record<string, unknown>,
   ): Promise<void> {
-    await this.records.append({ actor: actorName(caller), action, resource, detail: detail ?? null });
+    await this.records.append({
+      actor: actorName(caller),
+      action,
+      resource,
+      address: caller.address ?? null,
+      detail: detail ?? null,
+    });
   }
 }

@@ -10,8 +10,11 @@ import type { SubjectDirectory } from '../auth/subject-directory.js';
 import type { TokenKeys } from '../auth/token-keys.js';
 import { throttled, unauthenticated } from './admin.errors.js';
 
-/** Anyone who got past authentication: a user or a robot. */
-export type Caller = Exclude<Subject, { kind: 'anonymous' }>;
+/**
+ * Anyone who got past authentication: a user or a robot, with the client's address when the
+ * caller came through `AdminAuthGuard` (the audit trail records it as "from where").
+ */
+export type Caller = Exclude<Subject, { kind: 'anonymous' }> & { address?: string };
 
 /**
  * Who is calling the admin API, from the `Authorization` header:

@@ -20,6 +20,8 @@ import { PagingInterceptor } from '../admin/paging.interceptor.js';
 import { RecordErrorInterceptor } from '../admin/record-error.interceptor.js';
 import { SubjectDirectory } from '../auth/subject-directory.js';
 import { TokenKeys } from '../auth/token-keys.js';
+import { AuditRetentionController } from './audit-retention.controller.js';
+import { AuditRetentionDefaults, AuditRetentionService } from './audit-retention.service.js';
 import { GcController } from './gc.controller.js';
 import { SystemInfo, SystemInfoController } from './system-info.controller.js';
 import { GcJobs } from './gc-jobs.js';
@@ -36,6 +38,8 @@ export interface SystemApiSettings {
   queuePrefix: string;
   /** BERTH_GC_GRACE_SECONDS: the grace window of a run that does not name one. */
   gcGraceSeconds: number;
+  /** BERTH_AUDIT_RETENTION_DAYS: the audit retention until an administrator sets one. */
+  auditRetentionDays: number;
 }
 
 /**
@@ -58,7 +62,7 @@ export class SystemModule {
     );
     return {
       module: SystemModule,
-      controllers: [GcController, SystemInfoController],
+      controllers: [GcController, SystemInfoController, AuditRetentionController],
       providers: [
         { provide: CallerResolver, useValue: resolver },
         {
@@ -71,6 +75,11 @@ export class SystemModule {
         { provide: SystemSettings, useValue: new TypeormSystemSettings(dataSource) },
         { provide: GcJobs, useValue: new GcJobs(settings) },
         { provide: GcDefaults, useValue: new GcDefaults(settings.gcGraceSeconds) },
+        {
+          provide: AuditRetentionDefaults,
+          useValue: new AuditRetentionDefaults(settings.auditRetentionDays),
+        },
+        AuditRetentionService,
         AdminAuthGuard,
         RecordErrorInterceptor,
         PagingInterceptor,
