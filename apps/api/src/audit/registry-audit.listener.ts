@@ -56,7 +56,7 @@ export class RegistryAuditListener implements OnModuleInit, OnApplicationShutdow
         this.logger.warn({
           message: 'audit events not written; retrying',
           pending: this.audit.pending.events,
-          error: result.error instanceof Error ? result.error.message : String(result.error),
+          error: result.error instanceof Error ? result.error.message : 'write failed',
         });
       }
     } else if (this.failing) {

@@ -64,7 +64,7 @@ export class ApiMetrics {
   observeRequest(method: string, route: string, status: number, seconds: number): void {
     const m = METHODS.has(method) ? method : 'OTHER';
     let byRoute = this.series.get(m);
-    if (!byRoute) this.series.set(m, (byRoute = new Map()));
+    if (!byRoute) this.series.set(m, (byRoute = new Map<string, RouteSeries>()));
     let series = byRoute.get(route);
     if (!series) {
       series = { duration: this.duration.labels(m, route), byStatus: new Map() };
