@@ -103,9 +103,15 @@ describe('audit of registry activity', () => {
   );
 
   it('records a tag delete and an artifact delete', async () => {
-    await client.deleteTag('elsewhere/app', '1.0').catch(() => undefined);
+    await client.deleteTag('elsewhere/app', '1.0');
     const manifest = await client.getManifest('audited/app', '1.0');
     await client.deleteManifest('audited/app', manifest.digest);
+    const tags = await eventsUntil('/api/v1/audit-logs?action=tag.delete', (e) => e.length > 0);
+    expect(tags[0]).toMatchObject({
+      actor: 'admin',
+      resource: 'repository:elsewhere/app',
+      detail: { tag: '1.0' },
+    });
     const events = await eventsUntil('/api/v1/audit-logs?action=artifact.delete', (e) => e.length > 0);
     expect(events[0]).toMatchObject({
       actor: 'admin',
