@@ -9,5 +9,6 @@ export * from './stores/manifest-records.js';
 export * from './stores/system-settings.js';
 export { DataSource } from 'typeorm';
 export * from './access/index.js';
+export * from './catalog/index.js';
 export * from './gc/index.js';
 export * from './replication/index.js';

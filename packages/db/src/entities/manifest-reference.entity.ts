@@ -15,4 +15,8 @@ export class ManifestReferenceEntity {
   /** `config` | `layer` | `manifest` */
   @Column({ type: 'text' })
   kind!: string;
+
+  /** The parent's repository, for `manifest` references only (set by a trigger). */
+  @Column({ name: 'repository_id', type: 'bigint', nullable: true })
+  repositoryId!: string | null;
 }

@@ -33,4 +33,11 @@ export class ManifestEntity {
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
+
+  /** Pulls (GETs) counted in memory and added in batches by `PullRecords`. */
+  @Column({ name: 'pull_count', type: 'bigint', default: 0 })
+  pullCount!: string;
+
+  @Column({ name: 'last_pulled_at', type: 'timestamptz', nullable: true })
+  lastPulledAt!: Date | null;
 }

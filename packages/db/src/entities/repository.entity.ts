@@ -11,4 +11,8 @@ export class RepositoryEntity {
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
+
+  /** Pulls of its manifests, added in batches by `PullRecords`. */
+  @Column({ name: 'pull_count', type: 'bigint', default: 0 })
+  pullCount!: string;
 }

@@ -2,6 +2,7 @@ import { RegistrySchema1764864000000 } from './1764864000000-registry-schema.js'
 import { AccessControl1764950400000 } from './1764950400000-access-control.js';
 import { GcRuns1765036800000 } from './1765036800000-gc-runs.js';
 import { Replication1765123200000 } from './1765123200000-replication.js';
+import { ArtifactListing1765209600000 } from './1765209600000-artifact-listing.js';
 import { AuditKeyset1765213200000 } from './1765213200000-audit-keyset.js';
 import { ReplicationTriggers1765468800000 } from './1765468800000-replication-triggers.js';
 
@@ -11,6 +12,7 @@ export const MIGRATIONS = [
   AccessControl1764950400000,
   GcRuns1765036800000,
   Replication1765123200000,
+  ArtifactListing1765209600000,
   AuditKeyset1765213200000,
   ReplicationTriggers1765468800000,
 ];
