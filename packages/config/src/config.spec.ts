@@ -28,6 +28,7 @@ describe('loadConfig', () => {
       secretKeyFile: '/srv/berth/data/secret-key',
       auditRetentionDays: 90,
       auditPullWindowSeconds: 60,
+      pullFlushMs: 5000,
     });
   });
 
@@ -65,6 +66,8 @@ describe('loadConfig', () => {
     ['BERTH_AUDIT_RETENTION_DAYS', '-1'],
     ['BERTH_AUDIT_RETENTION_DAYS', '99999'],
     ['BERTH_AUDIT_PULL_WINDOW_SECONDS', '0'],
+    ['BERTH_PULL_FLUSH_MS', '5'],
+    ['BERTH_PULL_FLUSH_MS', '1s'],
   ])('refuses %s=%s naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(name);
@@ -94,6 +97,11 @@ describe('loadConfig', () => {
   it('takes the audit settings, 0 days (keep forever) included', () => {
     const config = loadConfig({ BERTH_AUDIT_RETENTION_DAYS: '0', BERTH_AUDIT_PULL_WINDOW_SECONDS: '5' });
     expect(config).toMatchObject({ auditRetentionDays: 0, auditPullWindowSeconds: 5 });
+  });
+
+  it('flushes pull counters every 5 s unless told otherwise', () => {
+    expect(loadConfig({}).pullFlushMs).toBe(5000);
+    expect(loadConfig({ BERTH_PULL_FLUSH_MS: '100' }).pullFlushMs).toBe(100);
   });
 
   it('never echoes a bad REDIS_URL, which may hold a password', () => {

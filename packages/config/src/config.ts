@@ -49,6 +49,8 @@ export interface BerthConfig {
   auditRetentionDays: number;
   /** Pulls of one artifact by one client within this many seconds are one audit row. */
   auditPullWindowSeconds: number;
+  /** How often the api writes the pull counters it aggregates in memory (milliseconds). */
+  pullFlushMs: number;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -122,6 +124,14 @@ function days(env: Env, name: string, fallback: number): number {
   return Number(raw);
 }
 
+function milliseconds(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = nonEmpty(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^[0-9]{1,9}$/.test(raw) || Number(raw) < min || Number(raw) > max)
+    throw new ConfigError(name, `expected a whole number of milliseconds from ${min} to ${max}, got ${raw}`);
+  return Number(raw);
+}
+
 function queuePrefix(env: Env): string {
   const raw = nonEmpty(env, 'BERTH_QUEUE_PREFIX') ?? 'berth';
   if (!/^[A-Za-z0-9_.-]{1,64}$/.test(raw))
@@ -192,5 +202,6 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     secretKeyFile: path.join(dataDir, 'secret-key'),
     auditRetentionDays: days(env, 'BERTH_AUDIT_RETENTION_DAYS', 90),
     auditPullWindowSeconds: seconds(env, 'BERTH_AUDIT_PULL_WINDOW_SECONDS', 60, 1),
+    pullFlushMs: milliseconds(env, 'BERTH_PULL_FLUSH_MS', 5000, 10, 600_000),
   };
 }
