@@ -7,6 +7,7 @@ export * from './listing-service.js';
 export * from './registry-events.js';
 export * from './byte-range.js';
 export * from './pagination.js';
+export * from './content/index.js';
 export * from './gc/index.js';
 export * from './replication/index.js';
 export * from './audit/index.js';
