@@ -9,6 +9,7 @@ import { AppModule } from './app.module.js';
 import { HttpErrorFilter } from './http-error.filter.js';
 import { ApiMetrics } from './observability/api-metrics.js';
 import { installHttpMetrics } from './observability/http-metrics.hook.js';
+import { mountApiDocs } from './openapi/api-docs.routes.js';
 
 /** JSON bodies of the admin API are small; /v2/ bodies are streams and never parsed. */
 const ADMIN_JSON_LIMIT = 1024 * 1024;
@@ -54,6 +55,7 @@ export async function createApiApp(
   app.useGlobalFilters(new HttpErrorFilter());
   installBodyParsers(app.getHttpAdapter().getInstance());
   installHttpMetrics(app.getHttpAdapter().getInstance(), app.get(ApiMetrics));
+  mountApiDocs(app);
   return app;
 }
 

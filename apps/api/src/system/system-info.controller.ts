@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { Controller, Get, UseGuards } from '@nestjs/common';
 import { AdminAuthGuard } from '../admin/admin-auth.guard.js';
+import { ApiDoc, ApiTag } from '../openapi/api-doc.decorator.js';
+import { SYSTEM_INFO } from './system-info.schemas.js';
 
 /** The api's own version, from its package.json (read once). */
 const VERSION = (
@@ -28,11 +30,13 @@ export class SystemInfo {
 
 /** `GET /api/v1/system/info`: for any authenticated caller. */
 @Controller('api/v1/system/info')
+@ApiTag('system', 'What this Berth is.')
 @UseGuards(AdminAuthGuard)
 export class SystemInfoController {
   constructor(private readonly info: SystemInfo) {}
 
   @Get()
+  @ApiDoc({ summary: 'Describe this Berth', description: 'Any authenticated caller.', response: SYSTEM_INFO })
   get() {
     return this.info.describe();
   }
