@@ -11,4 +11,5 @@ export { DataSource } from 'typeorm';
 export * from './access/index.js';
 export * from './catalog/index.js';
 export * from './gc/index.js';
+export * from './quota/index.js';
 export * from './replication/index.js';

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { InvalidArgumentError } from '../access/errors.js';
 import { isRecordId } from '../access/statements.js';
-import { TOP_LEVEL } from './artifact-sql.js';
+import { TAG_COUNT, TOP_LEVEL_COUNT } from './artifact-sql.js';
 import {
   assertWindow,
   decodeCursor,
@@ -121,10 +121,10 @@ interface SummaryRow {
   [key: `k${number}`]: string;
 }
 
-/** Per repository `x` of a page: a handful of index probes each. */
+/** Per repository `x` of a page: counters, and a few index probes. */
 const STATS = `
-  (SELECT count(*) FROM manifests m WHERE m.repository_id = x.id AND ${TOP_LEVEL('m')}) AS artifact_count,
-  (SELECT count(*) FROM tags t WHERE t.repository_id = x.id) AS tag_count,
+  ${TOP_LEVEL_COUNT('x.id')} AS artifact_count,
+  ${TAG_COUNT('x.id')} AS tag_count,
   (SELECT max(m.created_at) FROM manifests m
    WHERE m.repository_id = x.id AND m.subject_digest IS NULL) AS last_push_at`;
 
@@ -249,7 +249,14 @@ export class TypeormRepositoryCatalog extends RepositoryCatalog {
       if (id === undefined) return undefined;
       // Manifests first, locked in id order as every deletion of several does, and before the
       // repository row: a push holds its share locks, then takes the repository's key share.
+      // Its blob links first of all and the repository row before the deletion (whose triggers
+      // take the project's quota usage row, which a push takes after the key share): the order
+      // of a push, so the two cannot wait on each other in a cycle (docs/quotas.md).
+      await tx.query(`SELECT 1 FROM repository_blobs WHERE repository_id = $1 ORDER BY digest FOR UPDATE`, [
+        id,
+      ]);
       await tx.query(`SELECT 1 FROM manifests WHERE repository_id = $1 ORDER BY id FOR UPDATE`, [id]);
+      await tx.query(`SELECT 1 FROM repositories WHERE id = $1 FOR UPDATE`, [id]);
       const gone: { digest: string }[] = await tx.query(
         `WITH gone AS (DELETE FROM manifests WHERE repository_id = $1 RETURNING digest) SELECT digest FROM gone`,
         [id],

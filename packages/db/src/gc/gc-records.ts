@@ -125,6 +125,13 @@ export class TypeormGcRecords extends GcRecords {
         [ids],
       );
       if (locked.length === 0) return [];
+      // The projects' usage rows, in name order, before the deletion's triggers take them one by
+      // one (in whatever order the rows come): two collections cannot deadlock on them.
+      await tx.query(
+        `SELECT berth_quota_lock(array_agg(DISTINCT split_part(r.name, '/', 1)))
+         FROM manifests m JOIN repositories r ON r.id = m.repository_id WHERE m.id = ANY($1::bigint[])`,
+        [locked.map((row) => row.id)],
+      );
       // A new statement: its snapshot sees every push that held these rows before us.
       const rows: UnreachableManifest[] = await tx.query(
         `WITH doomed AS (

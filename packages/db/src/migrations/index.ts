@@ -4,6 +4,7 @@ import { GcRuns1765036800000 } from './1765036800000-gc-runs.js';
 import { Replication1765123200000 } from './1765123200000-replication.js';
 import { ArtifactListing1765209600000 } from './1765209600000-artifact-listing.js';
 import { AuditKeyset1765213200000 } from './1765213200000-audit-keyset.js';
+import { Quotas1765296000000 } from './1765296000000-quotas.js';
 import { ReplicationTriggers1765468800000 } from './1765468800000-replication-triggers.js';
 
 /** Every migration, oldest first. A new one is a new timestamped file added here. */
@@ -14,5 +15,6 @@ export const MIGRATIONS = [
   Replication1765123200000,
   ArtifactListing1765209600000,
   AuditKeyset1765213200000,
+  Quotas1765296000000,
   ReplicationTriggers1765468800000,
 ];

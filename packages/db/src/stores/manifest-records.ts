@@ -1,5 +1,6 @@
 import { RegistryError, type ParsedManifest } from '@berth/oci';
 import type { DataSource, EntityManager } from 'typeorm';
+import { assertWithinQuota } from '../quota/quota-check.js';
 
 export interface ManifestRecord {
   id: string;
@@ -24,7 +25,8 @@ export abstract class ManifestRecords {
    * the repository and every child manifest stored in it, else `MANIFEST_BLOB_UNKNOWN` naming
    * the missing digests. Those rows are share-locked until commit, so a concurrent delete of
    * what the manifest needs waits for the push or is seen by it. Storing the same manifest again
-   * is a no-op apart from its tags.
+   * is a no-op apart from its tags. A new manifest that takes its project past its storage limit
+   * is refused with `QuotaExceededError`, nothing stored.
    */
   abstract save(repositoryId: string, manifest: ParsedManifest, tags: readonly string[]): Promise<void>;
   abstract findByDigest(repository: string, digest: string): Promise<ManifestRecord | undefined>;
@@ -66,7 +68,9 @@ export class TypeormManifestRecords extends ManifestRecords {
   async save(repositoryId: string, manifest: ParsedManifest, tags: readonly string[]): Promise<void> {
     await this.db.transaction(async (tx) => {
       await this.assertReferencesPresent(tx, repositoryId, manifest);
-      const manifestId = await this.insertManifest(tx, repositoryId, manifest);
+      const { id: manifestId, created } = await this.insertManifest(tx, repositoryId, manifest);
+      // Before the tags: the usage row lock (taken by the insert's trigger) comes before tag locks.
+      if (created) await assertWithinQuota(tx, manifestId);
       if (tags.length > 0) {
         // Sorted, so concurrent pushes sharing tags lock them in one order and cannot deadlock.
         await tx.query(
@@ -123,7 +127,7 @@ export class TypeormManifestRecords extends ManifestRecords {
     tx: EntityManager,
     repositoryId: string,
     manifest: ParsedManifest,
-  ): Promise<string> {
+  ): Promise<{ id: string; created: boolean }> {
     // DO UPDATE (not DO NOTHING) locks an existing row, so a concurrent delete of the same
     // manifest either finishes first (and this inserts anew) or waits for this push. A re-push
     // counts as a push: it restarts the manifest's garbage-collection grace window.
@@ -144,7 +148,7 @@ export class TypeormManifestRecords extends ManifestRecords {
       ],
     );
     const { id, created } = rows[0]!;
-    if (!created) return id;
+    if (!created) return { id, created };
     if (manifest.references.length > 0) {
       await tx.query(
         `INSERT INTO manifest_references (manifest_id, position, digest, kind)
@@ -153,7 +157,7 @@ export class TypeormManifestRecords extends ManifestRecords {
         [id, manifest.references.map((r) => r.digest), manifest.references.map((r) => r.kind)],
       );
     }
-    return id;
+    return { id, created };
   }
 
   async findByDigest(repository: string, digest: string): Promise<ManifestRecord | undefined> {

@@ -43,12 +43,29 @@ export class TypeormRepositoryRecords extends RepositoryRecords {
   }
 
   async deleteByProject(project: string): Promise<number> {
-    const rows: { n: number }[] = await this.db.query(
-      `WITH changed AS (DELETE FROM repositories WHERE name = $1 OR starts_with(name, $1 || '/') RETURNING 1)
-       SELECT count(*)::int AS n FROM changed`,
-      [project],
-    );
-    return rows[0]?.n ?? 0;
+    return this.db.transaction(async (tx) => {
+      // A push share-locks its blob links and child manifests, then key-shares the repository
+      // row, then takes the project's usage row (docs/quotas.md). Lock in that order too: links,
+      // manifests, repository rows; the deletion's triggers then take the usage row.
+      const inProject = `(r.name = $1 OR starts_with(r.name, $1 || '/'))`;
+      await tx.query(
+        `SELECT 1 FROM repository_blobs rb JOIN repositories r ON r.id = rb.repository_id
+         WHERE ${inProject} ORDER BY rb.repository_id, rb.digest FOR UPDATE OF rb`,
+        [project],
+      );
+      await tx.query(
+        `SELECT 1 FROM manifests m JOIN repositories r ON r.id = m.repository_id
+         WHERE ${inProject} ORDER BY m.id FOR UPDATE OF m`,
+        [project],
+      );
+      await tx.query(`SELECT 1 FROM repositories r WHERE ${inProject} ORDER BY r.id FOR UPDATE`, [project]);
+      const rows: { n: number }[] = await tx.query(
+        `WITH changed AS (DELETE FROM repositories WHERE name = $1 OR starts_with(name, $1 || '/') RETURNING 1)
+         SELECT count(*)::int AS n FROM changed`,
+        [project],
+      );
+      return rows[0]?.n ?? 0;
+    });
   }
 
   async catalog(limit: number, last?: string): Promise<string[]> {

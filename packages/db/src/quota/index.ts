@@ -1,0 +1,2 @@
+export * from './quota-records.js';
+export * from './quota-exceeded.error.js';
