@@ -7,7 +7,7 @@ import {
   RegistryError,
   type Digest,
 } from '@berth/oci';
-import type { ManifestRecord } from '@berth/db';
+import type { ManifestRecord, QuotaExceededError } from '@berth/db';
 import type { RegistryStores } from './registry-stores.js';
 
 /** A manifest reference from a URL: a tag or a digest. */
@@ -54,7 +54,11 @@ export class ManifestService {
     const tags =
       target.tag !== undefined ? [target.tag] : [...new Set(extraTags.map((tag) => assertTag(tag)))];
     const repositoryId = await this.stores.repositories.ensure(repository);
-    await this.stores.manifests.save(repositoryId, manifest, tags);
+    try {
+      await this.stores.manifests.save(repositoryId, manifest, tags);
+    } catch (error) {
+      throw isQuotaExceeded(error) ? quotaDenied(error) : error;
+    }
     return {
       digest: manifest.digest,
       mediaType: manifest.mediaType,
@@ -82,4 +86,21 @@ export class ManifestService {
         : await this.stores.manifests.untag(repository, target.tag);
     if (!deleted) throw new RegistryError('MANIFEST_UNKNOWN', undefined, { detail: { reference } });
   }
+}
+
+// By name, not instanceof: the registry imports only the port types of @berth/db.
+function isQuotaExceeded(error: unknown): error is QuotaExceededError {
+  return error instanceof Error && error.name === 'QuotaExceededError';
+}
+
+/** 403 DENIED, as Harbor and Distribution-based registries refuse a push over quota. */
+function quotaDenied(error: QuotaExceededError): RegistryError {
+  return new RegistryError('DENIED', error.message, {
+    detail: {
+      project: error.project,
+      storageLimitBytes: error.storageLimitBytes,
+      storageUsedBytes: error.storageUsedBytes,
+      requiredBytes: error.requiredBytes,
+    },
+  });
 }
