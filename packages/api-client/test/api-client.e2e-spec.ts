@@ -42,7 +42,6 @@ describe('createBerthClient', () => {
     expect(project).toMatchObject({
       name: 'typed',
       public: false,
-      storageLimitBytes: null,
       repositoryCount: 0,
     });
   });
