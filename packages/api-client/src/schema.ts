@@ -1194,7 +1194,11 @@ export interface components {
             name: string;
             /** @description Anyone may pull from a public project, even anonymously. */
             public: boolean;
-            /** @description Bytes; -1 (or `null` in a request) for no limit. */
+            /**
+             * @description Bytes; -1 (or `null` in a request) for no limit.
+             * @example -1
+             * @example 10737418240
+             */
             storageLimitBytes?: number | null;
         };
         NewProjectRobot: {
@@ -1346,16 +1350,27 @@ export interface components {
             id: string;
             name: string;
             public: boolean;
-            /** @description Bytes; -1 for no limit. */
+            /**
+             * @description Bytes; -1 for no limit.
+             * @example -1
+             * @example 10737418240
+             */
             storageLimitBytes: number;
-            /** @description Bytes the manifests of the project hold: each blob once, the manifests included. */
+            /**
+             * @description Bytes the manifests of the project hold: each blob once, the manifests included.
+             * @example 734003200
+             */
             storageUsedBytes: number;
             /** Format: date-time */
             createdAt: string;
         };
         ProjectChanges: {
             public?: boolean;
-            /** @description Bytes; -1 (or `null` in a request) for no limit. */
+            /**
+             * @description Bytes; -1 (or `null` in a request) for no limit.
+             * @example -1
+             * @example 10737418240
+             */
             storageLimitBytes?: number | null;
         };
         ProjectDetail: {
@@ -1366,9 +1381,16 @@ export interface components {
             id: string;
             name: string;
             public: boolean;
-            /** @description Bytes; -1 for no limit. */
+            /**
+             * @description Bytes; -1 for no limit.
+             * @example -1
+             * @example 10737418240
+             */
             storageLimitBytes: number;
-            /** @description Bytes the manifests of the project hold: each blob once, the manifests included. */
+            /**
+             * @description Bytes the manifests of the project hold: each blob once, the manifests included.
+             * @example 734003200
+             */
             storageUsedBytes: number;
             /** Format: date-time */
             createdAt: string;
@@ -1376,13 +1398,24 @@ export interface components {
             repositoryCount: number;
         };
         ProjectQuota: {
-            /** @description Bytes; -1 for no limit. */
+            /**
+             * @description Bytes; -1 for no limit.
+             * @example -1
+             * @example 10737418240
+             */
             storageLimitBytes: number;
-            /** @description Bytes the manifests of the project hold: each blob once, the manifests included. */
+            /**
+             * @description Bytes the manifests of the project hold: each blob once, the manifests included.
+             * @example 734003200
+             */
             storageUsedBytes: number;
         };
         QuotaChange: {
-            /** @description Bytes; -1 (or `null` in a request) for no limit. */
+            /**
+             * @description Bytes; -1 (or `null` in a request) for no limit.
+             * @example -1
+             * @example 10737418240
+             */
             storageLimitBytes: number | null;
         };
         Registry: {

@@ -5,12 +5,14 @@ import {
   DataSource,
   MemberRecords,
   ProjectRecords,
+  QuotaRecords,
   RepositoryRecords,
   RobotRecords,
   TypeormAuditRecords,
   TypeormLoginFailureRecords,
   TypeormMemberRecords,
   TypeormProjectRecords,
+  TypeormQuotaRecords,
   TypeormRepositoryRecords,
   TypeormRobotRecords,
   TypeormSigningKeyRecords,
@@ -28,6 +30,8 @@ import { CallerResolver } from './caller.resolver.js';
 import { PagingInterceptor } from './paging.interceptor.js';
 import { ProjectAuditLogsController } from './project-audit-logs.controller.js';
 import { ProjectAccess } from './project.access.js';
+import { ProjectQuotaController } from './project-quota.controller.js';
+import { ProjectQuotaService } from './project-quota.service.js';
 import { ProjectsController } from './projects.controller.js';
 import { ProjectsService } from './projects.service.js';
 import { RecordErrorInterceptor } from './record-error.interceptor.js';
@@ -59,6 +63,7 @@ export class AdminModule {
       controllers: [
         UsersController,
         ProjectsController,
+        ProjectQuotaController,
         MembersController,
         ProjectRobotsController,
         SystemRobotsController,
@@ -84,12 +89,14 @@ export class AdminModule {
         { provide: AuditTrail, useValue: new AuditTrail(audit) },
         { provide: ProjectAccess, useValue: new ProjectAccess(projects) },
         { provide: RepositoryRecords, useValue: new TypeormRepositoryRecords(dataSource) },
+        { provide: QuotaRecords, useValue: new TypeormQuotaRecords(dataSource) },
         { provide: AdminSafety, useValue: new AdminSafety(users) },
         AdminAuthGuard,
         RecordErrorInterceptor,
         PagingInterceptor,
         UsersService,
         ProjectsService,
+        ProjectQuotaService,
         MembersService,
         RobotsService,
         AuditLogsService,

@@ -1,15 +1,8 @@
-import { defineSchema, ID, nullable, object, patterned, TIME } from '../openapi/schema.js';
+import { defineSchema, ID, object, patterned, TIME } from '../openapi/schema.js';
 import { PROJECT_NAME } from './admin.grammar.js';
+import { STORAGE_LIMIT, STORAGE_LIMIT_SHOWN, STORAGE_USED } from './project-quota.schemas.js';
 
 /** The projects API's bodies and answers (`projects.service.ts`), for the OpenAPI document. */
-
-const STORAGE_LIMIT = nullable({
-  type: 'integer',
-  minimum: 0,
-  maximum: Number.MAX_SAFE_INTEGER,
-  description: 'Bytes; `null` for no limit.',
-  examples: [null, 10_737_418_240],
-});
 
 export const NEW_PROJECT = defineSchema(
   'NewProject',
@@ -32,7 +25,8 @@ const PROJECT_PROPERTIES = {
   id: ID,
   name: { type: 'string' },
   public: { type: 'boolean' },
-  storageLimitBytes: STORAGE_LIMIT,
+  storageLimitBytes: STORAGE_LIMIT_SHOWN,
+  storageUsedBytes: STORAGE_USED,
   createdAt: TIME,
 } as const;
 

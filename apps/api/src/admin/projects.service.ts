@@ -3,37 +3,34 @@ import {
   ConflictError,
   MemberRecords,
   ProjectRecords,
+  QuotaRecords,
   RepositoryRecords,
   type ProjectRecord,
 } from '@berth/db';
 import { conflict, forbidden, invalid } from './admin.errors.js';
 import { AuditTrail } from './audit.trail.js';
-import {
-  objectBody,
-  optionalBoolean,
-  optionalInteger,
-  requiredBoolean,
-  requiredString,
-  type JsonObject,
-} from './body.validation.js';
+import { objectBody, optionalBoolean, requiredBoolean, requiredString } from './body.validation.js';
 import type { Caller } from './caller.resolver.js';
 import { PROJECT_NAME } from './admin.grammar.js';
 import { isSystemAdmin, ProjectAccess } from './project.access.js';
 import { PagedResult, parsePaging } from './paging.js';
+import { assertMayChangeLimit, readStorageLimit, storageLimitView } from './project-quota.service.js';
 
 export interface ProjectView {
   id: string;
   name: string;
   public: boolean;
-  storageLimitBytes: number | null;
+  /** Bytes, or -1 for no limit. */
+  storageLimitBytes: number;
+  /** Bytes the project's manifests hold now (see `QuotaRecords.usedBytes`). */
+  storageUsedBytes: number;
   createdAt: string;
 }
 
-const LIMIT = { min: 0, max: Number.MAX_SAFE_INTEGER };
-
 /**
  * Projects: any authenticated user may create one and becomes its `admin` member (Harbor's
- * default); reading needs `read`, changing settings or deleting needs `update`.
+ * default); reading needs `read`, changing settings or deleting needs `update`, and changing
+ * the storage limit is for system administrators (a creator may set one: it only restricts).
  */
 @Injectable()
 export class ProjectsService {
@@ -42,6 +39,7 @@ export class ProjectsService {
     private readonly members: MemberRecords,
     private readonly access: ProjectAccess,
     private readonly repositories: RepositoryRecords,
+    private readonly quota: QuotaRecords,
     private readonly audit: AuditTrail,
   ) {}
 
@@ -49,7 +47,7 @@ export class ProjectsService {
     const input = objectBody(body);
     const name = requiredString(input, 'name', PROJECT_NAME);
     const isPublic = requiredBoolean(input, 'public');
-    const storageLimitBytes = storageLimit(input);
+    const storageLimitBytes = readStorageLimit(input) ?? null;
     if (caller.kind !== 'user') throw forbidden('robots cannot create projects');
     let project: ProjectRecord;
     try {
@@ -70,27 +68,37 @@ export class ProjectsService {
       ...paging,
       ...(viewer !== undefined && { visibleToUserId: viewer }),
     });
-    return new PagedResult(page.items.map(projectView), page.total, paging);
+    const used = await this.quota.usedBytesOf(page.items.map((project) => project.name));
+    return new PagedResult(
+      page.items.map((project) => projectView(project, used.get(project.name) ?? 0)),
+      page.total,
+      paging,
+    );
   }
 
   async get(caller: Caller, name: string): Promise<ProjectView & { repositoryCount: number }> {
     const project = await this.access.require(caller, name, 'read');
-    return { ...projectView(project), repositoryCount: await this.projects.repositoryCount(name) };
+    return {
+      ...projectView(project, await this.quota.usedBytes(name)),
+      repositoryCount: await this.projects.repositoryCount(name),
+    };
   }
 
   async update(caller: Caller, name: string, body: unknown): Promise<ProjectView> {
     const input = objectBody(body);
     const isPublic = optionalBoolean(input, 'public');
-    const hasLimit = Object.hasOwn(input, 'storageLimitBytes');
-    const limit = storageLimit(input);
-    await this.access.require(caller, name, 'update');
+    const limit = readStorageLimit(input);
+    const hasLimit = limit !== undefined;
+    const project = await this.access.require(caller, name, 'update');
+    if (hasLimit) assertMayChangeLimit(caller, project.storageLimitBytes, limit);
     if (isPublic !== undefined) await this.projects.setPublic(name, isPublic);
     if (hasLimit) await this.projects.setStorageLimit(name, limit);
     await this.audit.record(caller, 'project.update', `project:${name}`, {
       ...(isPublic !== undefined && { public: isPublic }),
       ...(hasLimit && { storageLimitBytes: limit }),
     });
-    return projectView(await this.access.require(caller, name, 'read'));
+    const updated = await this.access.require(caller, name, 'read');
+    return projectView(updated, await this.quota.usedBytes(name));
   }
 
   async remove(caller: Caller, name: string, force: unknown): Promise<void> {
@@ -112,17 +120,13 @@ export class ProjectsService {
   }
 }
 
-/** `storageLimitBytes`: a non-negative integer, or null/absent for unlimited. */
-function storageLimit(input: JsonObject): number | null {
-  return optionalInteger(input, 'storageLimitBytes', LIMIT) ?? null;
-}
-
-export function projectView(project: ProjectRecord): ProjectView {
+export function projectView(project: ProjectRecord, storageUsedBytes: number): ProjectView {
   return {
     id: project.id,
     name: project.name,
     public: project.public,
-    storageLimitBytes: project.storageLimitBytes,
+    storageLimitBytes: storageLimitView(project.storageLimitBytes),
+    storageUsedBytes,
     createdAt: project.createdAt.toISOString(),
   };
 }

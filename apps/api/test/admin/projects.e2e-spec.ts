@@ -49,7 +49,7 @@ describe('POST /api/v1/projects', () => {
     [{ name: 'a'.repeat(300), public: true }, /name/],
     [{ name: 'ok-name', public: 'yes' }, /public/],
     [{ name: 'ok-name' }, /public/],
-    [{ name: 'ok-name', public: true, storageLimitBytes: -1 }, /storageLimitBytes/],
+    [{ name: 'ok-name', public: true, storageLimitBytes: -2 }, /storageLimitBytes/],
     [{ name: 'ok-name', public: true, storageLimitBytes: 'lots' }, /storageLimitBytes/],
     [{ name: 12, public: true }, /name/],
     [[1, 2], /body/],
