@@ -108,7 +108,7 @@ describe('Registry manifests and listings, PostgreSQL + InMemoryDriver', () => {
       const bytes = Buffer.from(`${JSON.stringify(document, null, 3)}\n`);
       const digest = digestOf(bytes);
       const result = await registry.manifests.put('mf/basic', 'v1', bytes, MediaType.OciManifest);
-      expect(result).toEqual({ digest, tags: ['v1'] });
+      expect(result).toEqual({ digest, mediaType: MediaType.OciManifest, tags: ['v1'] });
 
       for (const reference of ['v1', digest]) {
         const record = await registry.manifests.get('mf/basic', reference);
@@ -136,7 +136,7 @@ describe('Registry manifests and listings, PostgreSQL + InMemoryDriver', () => {
         'b',
         'a',
       ]);
-      expect(result).toEqual({ digest, tags: ['a', 'b'] });
+      expect(result).toEqual({ digest, mediaType: MediaType.OciManifest, tags: ['a', 'b'] });
       for (const reference of ['a', 'b', digest]) {
         expect((await registry.manifests.get('mf/by-digest', reference)).payload.equals(bytes)).toBe(true);
       }
@@ -148,6 +148,7 @@ describe('Registry manifests and listings, PostgreSQL + InMemoryDriver', () => {
       const digest = digestOf(bytes);
       expect(await registry.manifests.put('mf/untagged', digest, bytes, MediaType.OciManifest)).toEqual({
         digest,
+        mediaType: MediaType.OciManifest,
         tags: [],
       });
       expect((await registry.manifests.get('mf/untagged', digest)).digest).toBe(digest);
@@ -159,6 +160,7 @@ describe('Registry manifests and listings, PostgreSQL + InMemoryDriver', () => {
       const digest = digestOf(bytes, 'sha512');
       expect(await registry.manifests.put('mf/sha512', digest, bytes, MediaType.OciManifest, ['x'])).toEqual({
         digest,
+        mediaType: MediaType.OciManifest,
         tags: ['x'],
       });
       expect((await registry.manifests.get('mf/sha512', digest)).payload.equals(bytes)).toBe(true);
