@@ -8,3 +8,7 @@ export * from './signing-key-records.js';
 export * from './refresh-token-records.js';
 export * from './login-failure-records.js';
 export * from './audit-records.js';
+export * from './windowed-counter.js';
+export * from './audit-buffer.js';
+export * from './login-audit.js';
+export * from './audit-flush-loop.js';

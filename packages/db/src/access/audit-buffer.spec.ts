@@ -1,6 +1,6 @@
 /* eslint-disable @typescript-eslint/require-await -- in-memory fakes of async ports */
 import { describe, expect, it } from '@jest/globals';
-import type { NewAuditEvent } from '@berth/db';
+import type { NewAuditEvent } from './audit-records.js';
 import { AuditBuffer } from './audit-buffer.js';
 
 const event = (n: number): NewAuditEvent => ({ actor: 'a', action: 'x', resource: `r${n}` });
