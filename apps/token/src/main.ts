@@ -41,7 +41,9 @@ async function main(): Promise<void> {
     );
   }
   const app = await NestFactory.create<NestFastifyApplication>(
-    TokenModule.register(dataSource, key, config.tokenService),
+    TokenModule.register(dataSource, key, config.tokenService, {
+      windowSeconds: config.auditPullWindowSeconds,
+    }),
     new FastifyAdapter({ bodyLimit: FORM_LIMIT }),
     { logger },
   );

@@ -9,8 +9,8 @@ import {
   parseScopes,
   type Subject,
 } from '@berth/auth';
-import { AuditRecords, SigningKeyRecords } from '@berth/db';
-import { TokenIssuer } from './token-issuer.js';
+import { AuditRecords, LoginAudit, SigningKeyRecords } from '@berth/db';
+import { subjectName, TokenIssuer } from './token-issuer.js';
 import { TokenSettings } from './token-settings.js';
 
 type Params = Record<string, string | string[] | undefined>;
@@ -26,6 +26,7 @@ export class TokenController {
     private readonly issuer: TokenIssuer,
     private readonly settings: TokenSettings,
     private readonly audit: AuditRecords,
+    private readonly logins: LoginAudit,
     private readonly signingKeys: SigningKeyRecords,
   ) {}
 
@@ -73,6 +74,12 @@ export class TokenController {
         const secret = first(form.refresh_token) ?? '';
         const subject = secret === '' ? undefined : await this.issuer.redeemRefreshToken(secret);
         if (!subject) return this.refuseGrant(reply, { reason: 'invalid' });
+        this.logins.record({
+          actor: subjectName(subject),
+          address: request.ip,
+          resource: 'token',
+          kind: 'refresh',
+        });
         const issued = await this.issuer.issue(subject, scopes);
         return this.sendToken(reply, issued, secret, scopes.length > 0 ? first(form.scope) : undefined);
       }
@@ -116,9 +123,16 @@ export class TokenController {
     return { status: 'ok' };
   }
 
+  /**
+   * Checks a password (or robot secret). A success is counted into the aggregated `login` rows
+   * (every pull fetches a token); each failure is its own row, written before the answer.
+   */
   private async login(username: string, password: string, request: FastifyRequest) {
     const result = await this.authenticator.authenticate(username, password, request.ip);
-    if (!result.ok) {
+    if (result.ok) {
+      const actor = subjectName(result.subject);
+      this.logins.record({ actor, address: request.ip, resource: 'token', kind: 'password' });
+    } else {
       await this.audit.append({
         actor: username.slice(0, 255),
         action: 'login',
