@@ -7,6 +7,7 @@ import { AdminModule } from './admin/admin.module.js';
 import { ReplicationModule } from './replication/replication.module.js';
 import { SystemModule } from './system/system.module.js';
 import { AuditModule } from './audit/audit.module.js';
+import { LoginAuditModule } from './audit/login-audit.module.js';
 import { ObservabilityModule } from './observability/observability.module.js';
 
 @Module({})
@@ -37,6 +38,7 @@ export class AppModule {
         }),
         ReplicationModule.register(dataSource, { service: auth.service, redisUrl, queuePrefix, secretKey }),
         AuditModule.register(registry, dataSource, { pullWindowSeconds: config.auditPullWindowSeconds }),
+        LoginAuditModule.register(dataSource, { windowSeconds: config.auditPullWindowSeconds }),
         ObservabilityModule.register(registry, storage, { redisUrl, queuePrefix }),
       ],
     };

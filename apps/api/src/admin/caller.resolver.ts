@@ -5,7 +5,7 @@ import {
   type Subject,
   type TokenClaims,
 } from '@berth/auth';
-import type { AuditRecords } from '@berth/db';
+import type { AuditRecords, LoginAudit } from '@berth/db';
 import type { SubjectDirectory } from '../auth/subject-directory.js';
 import type { TokenKeys } from '../auth/token-keys.js';
 import { throttled, unauthenticated } from './admin.errors.js';
@@ -16,13 +16,18 @@ import { throttled, unauthenticated } from './admin.errors.js';
  */
 export type Caller = Exclude<Subject, { kind: 'anonymous' }> & { address?: string };
 
+/** Where successful Basic logins are counted (the process's `LoginAudit`: one row per window). */
+export type LoginRecorder = Pick<LoginAudit, 'record'>;
+
 /**
  * Who is calling the admin API, from the `Authorization` header:
  * - `Basic` user or robot credentials, checked by the shared `Authenticator` (throttling and
  *   failure counting are the token service's, so both surfaces share one budget);
  * - `Bearer` a registry token from Berth's token service, whose `sub` is looked up again so a
  *   user disabled or deleted since the token was issued is refused.
- * Anything else, including no header, is a 401.
+ * Anything else, including no header, is a 401. A failed Basic login is audited at once, as its
+ * own row; a successful one is counted into `logins` when the guard passes it (a Bearer token is
+ * no login: the token service counted the login that got it).
  */
 export class CallerResolver {
   constructor(
@@ -33,11 +38,13 @@ export class CallerResolver {
     private readonly service: string,
   ) {}
 
-  async resolve(header: string | undefined, address: string): Promise<Caller> {
+  async resolve(header: string | undefined, address: string, logins?: LoginRecorder): Promise<Caller> {
     const authorization = parseAuthorization(header);
     if (authorization === undefined) throw unauthenticated();
     if (authorization.scheme === 'basic') {
-      return this.basic(authorization.username, authorization.password, address);
+      const caller = await this.basic(authorization.username, authorization.password, address);
+      logins?.record({ actor: actorName(caller), address, resource: 'api', kind: 'basic' });
+      return caller;
     }
     const claims = await this.verify(authorization.token);
     const caller = await this.lookup(claims);
