@@ -47,7 +47,7 @@ export interface BerthConfig {
   secretKeyFile: string;
   /** Audit events older than this many days are purged daily, until an administrator sets another value; 0 keeps them. */
   auditRetentionDays: number;
-  /** Pulls of one artifact by one client within this many seconds are one audit row. */
+  /** Pulls of one artifact, and successful logins, by one client within this many seconds are one audit row. */
   auditPullWindowSeconds: number;
   /** How often the api writes the pull counters it aggregates in memory (milliseconds). */
   pullFlushMs: number;
