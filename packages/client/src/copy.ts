@@ -10,6 +10,7 @@ import {
 import { RegistryClientError } from './errors.js';
 import { type Manifest } from './manifests.js';
 import { type RegistryClient } from './registry-client.js';
+import { bucketForKibPerSecond, ThrottleStream, type TokenBucket } from './throttle.js';
 
 export interface CopyImageOptions {
   /**
@@ -26,6 +27,11 @@ export interface CopyImageOptions {
   skipExisting?: boolean;
   /** Chunk size for blob uploads; default monolithic. */
   chunkSize?: number;
+  /**
+   * At most this many KiB per second of blob bytes for the whole copy (one token bucket shared
+   * by every blob); default unlimited. Manifests are small and not counted.
+   */
+  bandwidthLimitKbps?: number;
 }
 
 export interface CopyImageResult {
@@ -83,6 +89,7 @@ class GraphCopier {
   private readonly blobs = new Set<string>();
   private readonly skipExisting: boolean;
   private readonly sameRegistry: boolean;
+  private readonly bucket: TokenBucket | undefined;
 
   constructor(
     private readonly src: RegistryClient,
@@ -93,6 +100,8 @@ class GraphCopier {
   ) {
     this.skipExisting = options.skipExisting ?? true;
     this.sameRegistry = src.sameRegistry(dst);
+    const limit = options.bandwidthLimitKbps;
+    this.bucket = limit !== undefined && limit > 0 ? bucketForKibPerSecond(limit) : undefined;
   }
 
   /** Copies one manifest after everything it references; then its referrers, if asked. */
@@ -134,7 +143,7 @@ class GraphCopier {
       this.dstRepo,
       blob.digest,
       blob.size,
-      () => lazyBlob(this.src, this.srcRepo, blob.digest, blob.size),
+      () => lazyBlob(this.src, this.srcRepo, blob.digest, blob.size, this.bucket),
       {
         ...(this.options.chunkSize !== undefined && { chunkSize: this.options.chunkSize }),
         ...(this.sameRegistry && this.srcRepo !== this.dstRepo && { mountFrom: this.srcRepo }),
@@ -149,9 +158,18 @@ class GraphCopier {
   }
 }
 
-/** A stream that is the source blob once its GET answered (upload bodies are opened synchronously). */
-function lazyBlob(src: RegistryClient, repository: string, digest: Digest, size: number): Readable {
-  const out = new PassThrough();
+/**
+ * A stream that is the source blob once its GET answered (upload bodies are opened
+ * synchronously), metered by `bucket` when there is a bandwidth limit.
+ */
+function lazyBlob(
+  src: RegistryClient,
+  repository: string,
+  digest: Digest,
+  size: number,
+  bucket: TokenBucket | undefined,
+): Readable {
+  const out = bucket ? new ThrottleStream(bucket) : new PassThrough();
   src.getBlob(repository, digest, { size }).then(
     (blob) => pipeline(blob, out, () => undefined),
     (error: unknown) => out.destroy(error as Error),

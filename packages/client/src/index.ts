@@ -19,3 +19,5 @@ export { type PageOptions } from './discovery.js';
 export { referrersTag } from './paths.js';
 export { RegistryClient, type RegistryClientOptions, type PutManifestOptions } from './registry-client.js';
 export { copyImage, type CopyImageOptions, type CopyImageResult } from './copy.js';
+export { removeReference, type RemoveOutcome } from './remove.js';
+export { TokenBucket, ThrottleStream, bucketForKibPerSecond } from './throttle.js';

@@ -10,7 +10,11 @@ describe('the queue contract', () => {
       'gc.scheduled',
       'uploads.purge',
     ]);
-    expect(jobsOf(QUEUES.replication).sort()).toEqual(['replication.execute', 'replication.task']);
+    expect(jobsOf(QUEUES.replication).sort()).toEqual([
+      'replication.execute',
+      'replication.scheduled',
+      'replication.task',
+    ]);
   });
 
   it('gives the same work the same job id, and a resumed run a new one', () => {
@@ -42,5 +46,7 @@ describe('the queue contract', () => {
     expect(parsePayload(JOBS.auditPurge, { stray: 1 })).toEqual({});
     expect(parsePayload(JOBS.replicationTask, { taskId: '3' })).toEqual({ taskId: '3' });
     expect(() => parsePayload(JOBS.replicationExecute, { executionId: 'x' })).toThrow(JobPayloadError);
+    expect(parsePayload(JOBS.replicationScheduled, { policyId: '12' })).toEqual({ policyId: '12' });
+    expect(() => parsePayload(JOBS.replicationScheduled, {})).toThrow(JobPayloadError);
   });
 });

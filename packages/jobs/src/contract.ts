@@ -27,6 +27,8 @@ export const JOBS = {
   replicationExecute: 'replication.execute',
   /** Copy the artifact of replication task `taskId`. */
   replicationTask: 'replication.task',
+  /** Fired by a policy's schedule: start an execution of `policyId` unless one is still active. */
+  replicationScheduled: 'replication.scheduled',
 } as const;
 export type JobName = (typeof JOBS)[keyof typeof JOBS];
 
@@ -38,6 +40,7 @@ export interface JobPayloads {
   'audit.purge': Record<string, never>;
   'replication.execute': { executionId: string };
   'replication.task': { taskId: string };
+  'replication.scheduled': { policyId: string };
 }
 
 /** The queue each job travels on. */
@@ -48,6 +51,7 @@ export const JOB_QUEUES: { readonly [N in JobName]: QueueName } = {
   'audit.purge': QUEUES.maintenance,
   'replication.execute': QUEUES.replication,
   'replication.task': QUEUES.replication,
+  'replication.scheduled': QUEUES.replication,
 };
 
 /** Ids of the BullMQ job schedulers (repeatable jobs) the worker keeps in step with the settings. */
@@ -56,6 +60,14 @@ export const SCHEDULES = {
   uploadsPurge: 'uploads-purge-schedule',
   auditPurge: 'audit-purge-schedule',
 } as const;
+
+/** Prefix of the job scheduler ids of scheduled replication policies. */
+export const REPLICATION_SCHEDULE_PREFIX = 'replication-policy-';
+
+/** The job scheduler id of replication policy `policyId`'s schedule. */
+export function replicationScheduleId(policyId: string): string {
+  return `${REPLICATION_SCHEDULE_PREFIX}${policyId}`;
+}
 
 /** The job names that travel on `queue`. */
 export function jobsOf(queue: QueueName): JobName[] {
@@ -93,6 +105,7 @@ export function jobIdFor<N extends JobName>(
       return attempts > 0 ? `replication-task-${taskId}-${attempts}` : `replication-task-${taskId}`;
     }
     case 'gc.scheduled':
+    case 'replication.scheduled':
       return undefined;
   }
   return undefined;
@@ -128,6 +141,8 @@ export function parsePayload<N extends JobName>(name: N, data: unknown): JobPayl
       return { executionId: recordId(name, data, 'executionId') } as JobPayloads[N];
     case 'replication.task':
       return { taskId: recordId(name, data, 'taskId') } as JobPayloads[N];
+    case 'replication.scheduled':
+      return { policyId: recordId(name, data, 'policyId') } as JobPayloads[N];
   }
   throw new JobPayloadError(`unknown job ${String(name)}`);
 }

@@ -4,3 +4,4 @@ export * from './connection.js';
 export * from './job-queue.js';
 export * from './job-worker.js';
 export * from './schedules.js';
+export * from './cron.js';

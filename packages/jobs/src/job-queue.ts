@@ -73,7 +73,10 @@ export class JobQueue {
     return job.id;
   }
 
-  /** Creates or updates the job scheduler `id`: job `name` on the 5-field `cron` pattern. */
+  /**
+   * Creates or updates the job scheduler `id`: job `name` on the `cron` pattern (5 fields, or 6
+   * with seconds first; see `cronProblem`). Nothing changes when it is there already.
+   */
   async schedule<N extends JobName>(
     id: string,
     cron: string,
@@ -91,6 +94,13 @@ export class JobQueue {
   async unschedule(id: string): Promise<void> {
     await this.ready();
     await this.queue.removeJobScheduler(id);
+  }
+
+  /** The ids of every job scheduler of this queue that start with `prefix`. */
+  async schedulerIds(prefix: string): Promise<string[]> {
+    await this.ready();
+    const schedulers = await this.queue.getJobSchedulers(0, -1);
+    return schedulers.map((scheduler) => scheduler.key).filter((key) => key.startsWith(prefix));
   }
 
   /** The cron pattern of the job scheduler `id`, or `undefined`. */

@@ -1,7 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { NotFoundError } from '../access/errors.js';
 import { fetchPage, pageWindow, type Page, type PageQuery } from '../access/listing.js';
-import { FOREIGN_KEY_VIOLATION, pgErrorCode } from '../access/pg-errors.js';
 import { isRecordId } from '../access/statements.js';
 import type { ReplicationTriggerType } from './replication-policy-records.js';
 import {
@@ -20,10 +18,19 @@ import type {
   NewReplicationTask,
   ReplicationTaskResult,
   ReapedReplication,
+  ReplicationEventWork,
 } from './replication-execution.types.js';
+import { dispatchedWork, dispatchTasks, type DispatchedTask } from './replication-task-slots.js';
+import {
+  insertExecution,
+  insertExecutionUnlessActive,
+  type ActiveReplicationExecution,
+} from './replication-execution-start.js';
 
 export * from './replication-execution.types.js';
 export { TASK_COLUMNS, taskOf } from './replication-execution.rows.js';
+export type { DispatchedTask } from './replication-task-slots.js';
+export type { ActiveReplicationExecution } from './replication-execution-start.js';
 
 /**
  * Port: replication executions. PostgreSQL is the truth: an execution's counts come from its
@@ -31,12 +38,24 @@ export { TASK_COLUMNS, taskOf } from './replication-execution.rows.js';
  * pending or running — whoever ends the last task calls `finishIfDone`.
  */
 export abstract class ReplicationExecutionRecords {
-  /** A `pending` execution; `NotFoundError` when the policy does not exist. */
+  /**
+   * A `pending` execution; `NotFoundError` when the policy does not exist. `work`: an
+   * event-triggered execution limited to one artifact (copy or delete).
+   */
   abstract create(
     policyId: string,
     trigger: ReplicationTriggerType,
     requestedBy: string | null,
+    work?: ReplicationEventWork,
   ): Promise<ReplicationExecutionRecord>;
+  /**
+   * A `pending` execution, unless one of the policy is pending or running (scheduled ticks do not
+   * overlap). Atomic against concurrent creations for the same policy. `NotFoundError` as `create`.
+   */
+  abstract createUnlessActive(
+    policyId: string,
+    trigger: ReplicationTriggerType,
+  ): Promise<ReplicationExecutionRecord | ActiveReplicationExecution>;
   abstract get(id: string): Promise<ReplicationExecutionRecord | undefined>;
   /** Newest first, optionally of one policy. */
   abstract list(
@@ -49,6 +68,11 @@ export abstract class ReplicationExecutionRecords {
    * adds nothing twice) and marks the execution resolved. Returns the ids of its pending tasks.
    */
   abstract resolve(id: string, tasks: readonly NewReplicationTask[]): Promise<string[]>;
+  /**
+   * Gives free concurrency slots of the execution to its oldest waiting tasks and returns them,
+   * to be enqueued (see `replication-task-slots.ts`). Called after `resolve` and after each task.
+   */
+  abstract dispatch(id: string): Promise<DispatchedTask[]>;
   /** Ends a pending or running execution as `failed` with `error`, stopping its open tasks. */
   abstract fail(id: string, error: string): Promise<boolean>;
   /** Ends a resolved execution when no task is open; returns its status then. */
@@ -58,8 +82,9 @@ export abstract class ReplicationExecutionRecords {
     id: string,
   ): Promise<{ execution: ReplicationExecutionRecord; accepted: boolean } | undefined>;
   /**
-   * `pending` → `running` for a task of a running, resolved execution not asked to stop; a task
-   * whose execution was asked to stop becomes `stopped`. `undefined`: nothing to do.
+   * `pending` → `running` for a dispatched task of a running, resolved execution not asked to
+   * stop; a task whose execution was asked to stop becomes `stopped`. `undefined`: nothing to do
+   * (a task without a slot waits for `dispatch`).
    */
   abstract claimTask(taskId: string): Promise<ReplicationTaskRecord | undefined>;
   /** Stamps a running task's heartbeat; `false` when it is no longer running. */
@@ -71,7 +96,10 @@ export abstract class ReplicationExecutionRecords {
    * `staleSeconds` go back to `pending` (a task claimed `maxClaims` times already fails).
    */
   abstract reapStale(staleSeconds: number, maxClaims: number): Promise<ReapedReplication>;
-  /** Pending executions and pending tasks of running executions, for re-enqueueing. */
+  /**
+   * Pending executions, and the dispatched tasks of running executions (free slots filled
+   * first), for re-enqueueing.
+   */
   abstract pendingWork(): Promise<ReapedReplication>;
   /** A page of the execution's tasks, in id order. */
   abstract tasks(
@@ -89,19 +117,17 @@ export class TypeormReplicationExecutionRecords extends ReplicationExecutionReco
     policyId: string,
     trigger: ReplicationTriggerType,
     requestedBy: string | null,
+    work?: ReplicationEventWork,
   ): Promise<ReplicationExecutionRecord> {
-    if (!isRecordId(policyId)) throw new NotFoundError(`policy ${policyId} not found`);
-    try {
-      const rows: { id: string }[] = await this.db.query(
-        `INSERT INTO replication_executions (policy_id, trigger, requested_by) VALUES ($1, $2, $3) RETURNING id`,
-        [policyId, trigger, requestedBy],
-      );
-      return (await this.get(rows[0]!.id))!;
-    } catch (error) {
-      if (pgErrorCode(error) === FOREIGN_KEY_VIOLATION)
-        throw new NotFoundError(`policy ${policyId} not found`);
-      throw error;
-    }
+    return (await this.get(await insertExecution(this.db, policyId, trigger, requestedBy, work)))!;
+  }
+
+  async createUnlessActive(
+    policyId: string,
+    trigger: ReplicationTriggerType,
+  ): Promise<ReplicationExecutionRecord | ActiveReplicationExecution> {
+    const outcome = await insertExecutionUnlessActive(this.db, policyId, trigger);
+    return 'activeId' in outcome ? outcome : (await this.get(outcome.id))!;
   }
 
   async get(id: string): Promise<ReplicationExecutionRecord | undefined> {
@@ -148,9 +174,9 @@ export class TypeormReplicationExecutionRecords extends ReplicationExecutionReco
     return this.db.transaction(async (manager) => {
       if (tasks.length > 0) {
         await manager.query(
-          `INSERT INTO replication_tasks (execution_id, source_repository, source_reference,
+          `INSERT INTO replication_tasks (execution_id, operation, source_repository, source_reference,
              destination_repository, destination_reference)
-           SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[])
+           SELECT $1, * FROM unnest($6::text[], $2::text[], $3::text[], $4::text[], $5::text[])
            ON CONFLICT (execution_id, source_repository, source_reference) DO NOTHING`,
           [
             id,
@@ -158,6 +184,7 @@ export class TypeormReplicationExecutionRecords extends ReplicationExecutionReco
             tasks.map((t) => t.sourceReference),
             tasks.map((t) => t.destinationRepository),
             tasks.map((t) => t.destinationReference),
+            tasks.map((t) => t.operation ?? 'copy'),
           ],
         );
       }
@@ -171,6 +198,10 @@ export class TypeormReplicationExecutionRecords extends ReplicationExecutionReco
       );
       return rows.map((row) => row.id);
     });
+  }
+
+  dispatch(id: string): Promise<DispatchedTask[]> {
+    return dispatchTasks(this.db, id);
   }
 
   async fail(id: string, error: string): Promise<boolean> {
@@ -250,8 +281,8 @@ export class TypeormReplicationExecutionRecords extends ReplicationExecutionReco
          UPDATE replication_tasks t SET status = 'running', attempts = t.attempts + 1, heartbeat_at = now(),
            started_at = coalesce(t.started_at, now())
          FROM replication_executions e
-         WHERE t.id = $1 AND t.status = 'pending' AND e.id = t.execution_id AND e.status = 'running'
-           AND NOT e.stop_requested
+         WHERE t.id = $1 AND t.status = 'pending' AND t.dispatched AND e.id = t.execution_id
+           AND e.status = 'running' AND NOT e.stop_requested
          RETURNING t.*
        ) SELECT ${TASK_COLUMNS} FROM claimed`,
       [taskId],
@@ -302,7 +333,8 @@ export class TypeormReplicationExecutionRecords extends ReplicationExecutionReco
     for (const row of failed) await this.finishIfDone(row.execution_id);
     const tasks: { id: string; attempts: number }[] = await this.db.query(
       `WITH reaped AS (
-         UPDATE replication_tasks SET status = 'pending', log = log || 'worker lost; task re-queued
+         UPDATE replication_tasks SET status = 'pending', dispatched = false,
+           log = log || 'worker lost; task re-queued
 '
          WHERE status = 'running' AND heartbeat_at < now() - make_interval(secs => $1) RETURNING id, attempts
        ) SELECT * FROM reaped ORDER BY id`,
@@ -323,11 +355,7 @@ export class TypeormReplicationExecutionRecords extends ReplicationExecutionReco
     const executions: { id: string; attempts: number }[] = await this.db.query(
       `SELECT id, attempts FROM replication_executions WHERE status = 'pending' ORDER BY id`,
     );
-    const tasks: { id: string; attempts: number }[] = await this.db.query(
-      `SELECT t.id, t.attempts FROM replication_tasks t JOIN replication_executions e ON e.id = t.execution_id
-       WHERE t.status = 'pending' AND e.status = 'running' ORDER BY t.id`,
-    );
-    return { executions, tasks };
+    return { executions, tasks: await dispatchedWork(this.db) };
   }
 
   async tasks(id: string, query: Pick<PageQuery, 'page' | 'pageSize'>): Promise<Page<ReplicationTaskRecord>> {

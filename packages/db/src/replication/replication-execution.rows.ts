@@ -1,6 +1,7 @@
 /** Database rows of replication executions and tasks, and their mapping to records. */
 import type { ReplicationTriggerType } from './replication-policy-records.js';
 import type {
+  ReplicationOperation,
   ReplicationExecutionStatus,
   ReplicationTaskStatus,
   ReplicationExecutionRecord,
@@ -12,6 +13,10 @@ export interface ExecutionRow {
   policy_id: string;
   status: ReplicationExecutionStatus;
   trigger: ReplicationTriggerType;
+  operation: ReplicationOperation;
+  artifact_repository: string | null;
+  artifact_digest: string | null;
+  artifact_tags: string[] | null;
   requested_by: string | null;
   created_at: Date;
   started_at: Date | null;
@@ -26,7 +31,8 @@ export interface ExecutionRow {
   in_progress: number;
 }
 
-export const EXECUTION_COLUMNS = `e.id, e.policy_id, e.status, e.trigger, e.requested_by, e.created_at, e.started_at,
+export const EXECUTION_COLUMNS = `e.id, e.policy_id, e.status, e.trigger, e.operation, e.artifact_repository,
+  e.artifact_digest, e.artifact_tags, e.requested_by, e.created_at, e.started_at,
   e.finished_at, e.stop_requested, e.error, c.total, c.succeeded, c.failed, c.skipped, c.stopped, c.in_progress`;
 
 export const COUNTS = `LEFT JOIN LATERAL (
@@ -45,6 +51,11 @@ export function executionOf(row: ExecutionRow): ReplicationExecutionRecord {
     policyId: row.policy_id,
     status: row.status,
     trigger: row.trigger,
+    operation: row.operation,
+    artifact:
+      row.artifact_repository === null
+        ? null
+        : { repository: row.artifact_repository, digest: row.artifact_digest, tags: row.artifact_tags ?? [] },
     requestedBy: row.requested_by,
     createdAt: row.created_at,
     startedAt: row.started_at,
@@ -64,6 +75,7 @@ export interface TaskRow {
   id: string;
   execution_id: string;
   status: ReplicationTaskStatus;
+  operation: ReplicationOperation;
   source_repository: string;
   source_reference: string;
   destination_repository: string;
@@ -77,7 +89,7 @@ export interface TaskRow {
   error: string | null;
 }
 
-export const TASK_COLUMNS = `id, execution_id, status, source_repository, source_reference, destination_repository,
+export const TASK_COLUMNS = `id, execution_id, status, operation, source_repository, source_reference, destination_repository,
   destination_reference, digest, attempts, created_at, started_at, finished_at, log, error`;
 
 export function taskOf(row: TaskRow): ReplicationTaskRecord {
@@ -85,6 +97,7 @@ export function taskOf(row: TaskRow): ReplicationTaskRecord {
     id: row.id,
     executionId: row.execution_id,
     status: row.status,
+    operation: row.operation,
     sourceRepository: row.source_repository,
     sourceReference: row.source_reference,
     destinationRepository: row.destination_repository,

@@ -15,12 +15,30 @@ export interface ReplicationPolicyFields {
   destinationNamespace: string | null;
   /** Globs (`*`, `**`, `?`, `{a,b}`); `null` matches everything. */
   filters: { repository: string | null; tag: string | null };
-  trigger: { type: ReplicationTriggerType; cron: string | null };
+  trigger: ReplicationTrigger;
   /** Overwrite a destination tag that exists; `false` skips such artifacts. */
   override: boolean;
   enabled: boolean;
+  /** KiB per second each task may stream (1–10485760); `null`: unlimited. */
+  bandwidthLimitKbps: number | null;
+  /** Tasks of one execution running at once, across all workers (1–64). */
+  concurrency: number;
+  retry: ReplicationRetry;
+}
+
+export interface ReplicationTrigger {
+  type: ReplicationTriggerType;
+  /** `scheduled`: a 5-field cron pattern, or 6 fields with seconds first; otherwise `null`. */
+  cron: string | null;
+  /** `event`: a local delete of a matching tag or manifest deletes it at the destination. */
+  replicateDeletion: boolean;
+}
+
+export interface ReplicationRetry {
   /** Tries per task before it fails (1–10). */
-  maxAttempts: number;
+  attempts: number;
+  /** Wait before the second try, doubling for each further one (0–3600). */
+  backoffSeconds: number;
 }
 
 export interface ReplicationPolicyRecord extends ReplicationPolicyFields {
@@ -39,6 +57,8 @@ export abstract class ReplicationPolicyRecords {
   abstract replace(id: string, policy: ReplicationPolicyFields): Promise<ReplicationPolicyRecord | undefined>;
   /** Deletes the policy with its executions; `false` when there was none. */
   abstract delete(id: string): Promise<boolean>;
+  /** The enabled policies with a trigger of `type`, in id order (event matching, schedules). */
+  abstract enabledWithTrigger(type: ReplicationTriggerType): Promise<ReplicationPolicyRecord[]>;
 }
 
 interface PolicyRow {
@@ -52,15 +72,20 @@ interface PolicyRow {
   tag_filter: string | null;
   trigger_type: ReplicationTriggerType;
   trigger_cron: string | null;
+  replicate_deletion: boolean;
   override: boolean;
   enabled: boolean;
+  bandwidth_limit_kbps: number | null;
+  concurrency: number;
   max_attempts: number;
+  retry_backoff_seconds: number;
   created_at: Date;
   updated_at: Date;
 }
 
 const COLUMNS = `id, name, mode, registry_id, source_namespace, destination_namespace, repository_filter,
-  tag_filter, trigger_type, trigger_cron, override, enabled, max_attempts, created_at, updated_at`;
+  tag_filter, trigger_type, trigger_cron, replicate_deletion, override, enabled, bandwidth_limit_kbps, concurrency,
+  max_attempts, retry_backoff_seconds, created_at, updated_at`;
 
 function policyOf(row: PolicyRow): ReplicationPolicyRecord {
   return {
@@ -71,10 +96,12 @@ function policyOf(row: PolicyRow): ReplicationPolicyRecord {
     sourceNamespace: row.source_namespace,
     destinationNamespace: row.destination_namespace,
     filters: { repository: row.repository_filter, tag: row.tag_filter },
-    trigger: { type: row.trigger_type, cron: row.trigger_cron },
+    trigger: { type: row.trigger_type, cron: row.trigger_cron, replicateDeletion: row.replicate_deletion },
     override: row.override,
     enabled: row.enabled,
-    maxAttempts: row.max_attempts,
+    bandwidthLimitKbps: row.bandwidth_limit_kbps,
+    concurrency: row.concurrency,
+    retry: { attempts: row.max_attempts, backoffSeconds: row.retry_backoff_seconds },
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -91,9 +118,13 @@ function paramsOf(policy: ReplicationPolicyFields): unknown[] {
     policy.filters.tag,
     policy.trigger.type,
     policy.trigger.cron,
+    policy.trigger.replicateDeletion,
     policy.override,
     policy.enabled,
-    policy.maxAttempts,
+    policy.bandwidthLimitKbps,
+    policy.concurrency,
+    policy.retry.attempts,
+    policy.retry.backoffSeconds,
   ];
 }
 
@@ -107,8 +138,9 @@ export class TypeormReplicationPolicyRecords extends ReplicationPolicyRecords {
     const rows = await this.checked(policy, () =>
       this.db.query(
         `INSERT INTO replication_policies (name, mode, registry_id, source_namespace, destination_namespace,
-           repository_filter, tag_filter, trigger_type, trigger_cron, override, enabled, max_attempts)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING ${COLUMNS}`,
+           repository_filter, tag_filter, trigger_type, trigger_cron, replicate_deletion, override, enabled,
+           bandwidth_limit_kbps, concurrency, max_attempts, retry_backoff_seconds)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING ${COLUMNS}`,
         paramsOf(policy),
       ),
     );
@@ -141,7 +173,9 @@ export class TypeormReplicationPolicyRecords extends ReplicationPolicyRecords {
         `WITH changed AS (
            UPDATE replication_policies SET name = $2, mode = $3, registry_id = $4, source_namespace = $5,
              destination_namespace = $6, repository_filter = $7, tag_filter = $8, trigger_type = $9,
-             trigger_cron = $10, override = $11, enabled = $12, max_attempts = $13, updated_at = now()
+             trigger_cron = $10, replicate_deletion = $11, override = $12, enabled = $13,
+             bandwidth_limit_kbps = $14, concurrency = $15, max_attempts = $16, retry_backoff_seconds = $17,
+             updated_at = now()
            WHERE id = $1 RETURNING ${COLUMNS}
          ) SELECT * FROM changed`,
         [id, ...paramsOf(policy)],
@@ -157,6 +191,14 @@ export class TypeormReplicationPolicyRecords extends ReplicationPolicyRecords {
       [id],
     );
     return rows.length > 0;
+  }
+
+  async enabledWithTrigger(type: ReplicationTriggerType): Promise<ReplicationPolicyRecord[]> {
+    const rows: PolicyRow[] = await this.db.query(
+      `SELECT ${COLUMNS} FROM replication_policies WHERE enabled AND trigger_type = $1 ORDER BY id`,
+      [type],
+    );
+    return rows.map(policyOf);
   }
 
   private async checked(

@@ -42,10 +42,12 @@ describe('replication stores', () => {
     sourceNamespace: null,
     destinationNamespace: 'mirror',
     filters: { repository: 'src/**', tag: 'v*' },
-    trigger: { type: 'manual', cron: null },
+    trigger: { type: 'manual', cron: null, replicateDeletion: false },
     override: false,
     enabled: true,
-    maxAttempts: 3,
+    bandwidthLimitKbps: null,
+    concurrency: 4,
+    retry: { attempts: 3, backoffSeconds: 1 },
   });
 
   it('stores the password encrypted (random IV per value) and decrypts it only on request', async () => {
@@ -195,6 +197,9 @@ describe('replication stores', () => {
       [first],
     );
     expect((await executions.reapStale(60, 3)).tasks).toEqual([{ id: first, attempts: 1 }]);
+    // The reaped task gave its slot back: it waits for a new one.
+    expect(await executions.claimTask(first!)).toBeUndefined();
+    expect(await executions.dispatch(execution.id)).toEqual([{ id: first, attempts: 1 }]);
     expect(await executions.claimTask(first!)).toMatchObject({ attempts: 2 });
     expect(
       await executions.finishTask(first!, { status: 'succeeded', digest: 'sha256:x', log: 'ok\n' }),

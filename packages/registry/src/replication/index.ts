@@ -1,1 +1,2 @@
 export * from './filters.js';
+export * from './event-match.js';
