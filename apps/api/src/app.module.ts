@@ -36,7 +36,11 @@ export class AppModule {
           gcGraceSeconds,
           auditRetentionDays: config.auditRetentionDays,
         }),
-        ReplicationModule.register(dataSource, { service: auth.service, redisUrl, queuePrefix, secretKey }),
+        ReplicationModule.register(
+          dataSource,
+          { service: auth.service, redisUrl, queuePrefix, secretKey },
+          registry,
+        ),
         AuditModule.register(registry, dataSource, { pullWindowSeconds: config.auditPullWindowSeconds }),
         LoginAuditModule.register(dataSource, { windowSeconds: config.auditPullWindowSeconds }),
         ObservabilityModule.register(registry, storage, { redisUrl, queuePrefix }),

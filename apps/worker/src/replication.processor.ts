@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
-import { copyImage, RegistryClient, withRetry } from '@berth/client';
+import { copyImage, RegistryClient, removeReference, withRetry, type RetryPolicy } from '@berth/client';
 import type {
+  DispatchedTask,
   RegistryRecords,
   ReplicationExecutionRecords,
   ReplicationPolicyRecord,
@@ -9,8 +10,8 @@ import type {
   RepositoryRecords,
 } from '@berth/db';
 import { JOBS, type JobContext, type JobPayloads, type JobQueue } from '@berth/jobs';
-import { destinationName, inNamespace, matchesFilters } from '@berth/registry';
 import { messageOf } from './job-runner.js';
+import { ReplicationArtifacts } from './replication-artifacts.js';
 import type { ReplicationRobot } from './replication-robot.js';
 
 export interface ReplicationProcessorOptions {
@@ -18,34 +19,33 @@ export interface ReplicationProcessorOptions {
   publicUrl: string;
   /** How often a running task stamps its heartbeat. */
   heartbeatMs: number;
-  /** Delay before the second try of a failed copy (doubling after). Default 1000. */
-  retryBaseDelayMs?: number;
 }
 
-interface Artifact {
-  repository: string;
-  tag: string;
-}
+type TaskOutcome = { status: 'succeeded' | 'failed' | 'skipped'; digest?: string; error?: string };
 
 /**
- * `replication.execute` resolves an execution's artifacts (push: local tags from PostgreSQL;
- * pull: the remote's catalog and tags), filtered by the policy, into tasks, and enqueues one
- * `replication.task` each. `replication.task` copies one artifact with `copyImage` (referrers
- * included, existing blobs skipped), retrying with backoff up to the policy's `maxAttempts`,
- * and the last task to end finishes the execution.
+ * `replication.execute` resolves an execution's artifacts into tasks (`ReplicationArtifacts`)
+ * and enqueues as many `replication.task` jobs as the policy's `concurrency` allows (the slots
+ * live in PostgreSQL; each task that ends hands its slot on). `replication.task` copies one
+ * artifact with `copyImage` (referrers included, existing blobs skipped, at most the policy's
+ * bandwidth), retrying with the policy's back-off up to its attempts, or deletes it at the
+ * destination; the last task to end finishes the execution.
  */
 export class ReplicationProcessor {
   private readonly logger = new Logger('replication');
+  private readonly artifacts: ReplicationArtifacts;
 
   constructor(
     private readonly registries: RegistryRecords,
     private readonly policies: ReplicationPolicyRecords,
     private readonly executions: ReplicationExecutionRecords,
-    private readonly repositories: RepositoryRecords,
+    repositories: RepositoryRecords,
     private readonly robot: ReplicationRobot,
     private readonly queue: () => JobQueue | undefined,
     private readonly options: ReplicationProcessorOptions,
-  ) {}
+  ) {
+    this.artifacts = new ReplicationArtifacts(repositories, (policy) => this.remote(policy));
+  }
 
   async execute({ executionId }: JobPayloads['replication.execute']): Promise<void> {
     const execution = await this.executions.claim(executionId);
@@ -53,22 +53,12 @@ export class ReplicationProcessor {
       this.logger.debug({ message: 'replication execution not pending; nothing to do', executionId });
       return;
     }
-    let taskIds: string[];
     try {
       const policy = await this.policies.get(execution.policyId);
       if (!policy) throw new Error(`policy ${execution.policyId} no longer exists`);
-      const artifacts =
-        policy.mode === 'push' ? await this.localArtifacts(policy) : await this.remoteArtifacts(policy);
-      taskIds = await this.executions.resolve(
-        executionId,
-        artifacts.map(({ repository, tag }) => ({
-          sourceRepository: repository,
-          sourceReference: tag,
-          destinationRepository: destinationName(repository, policy.destinationNamespace),
-          destinationReference: tag,
-        })),
-      );
-      this.logger.log({ message: 'replication execution resolved', executionId, tasks: artifacts.length });
+      const tasks = await this.artifacts.tasksOf(policy, execution);
+      await this.executions.resolve(executionId, tasks);
+      this.logger.log({ message: 'replication execution resolved', executionId, tasks: tasks.length });
     } catch (error) {
       const message = `resolving the artifacts failed: ${messageOf(error)}`;
       await this.executions.fail(executionId, message);
@@ -76,19 +66,7 @@ export class ReplicationProcessor {
       return;
     }
     await this.executions.finishIfDone(executionId);
-    const queue = this.queue();
-    if (!queue) return; // the reconciler enqueues pending tasks once Redis is back
-    for (const taskId of taskIds) {
-      try {
-        await queue.enqueue(JOBS.replicationTask, { taskId });
-      } catch (error) {
-        this.logger.warn({
-          message: 'task not enqueued; the reconciler retries',
-          taskId,
-          error: messageOf(error),
-        });
-      }
-    }
+    await this.enqueue(await this.executions.dispatch(executionId));
   }
 
   async task({ taskId }: JobPayloads['replication.task'], context: JobContext): Promise<void> {
@@ -102,29 +80,65 @@ export class ReplicationProcessor {
       this.options.heartbeatMs,
     );
     const log: string[] = [];
+    let ended: boolean;
     try {
-      const result = await this.copy(task, log, context.signal);
+      const result = await this.run(task, log, context.signal);
       if (!result) return; // shutting down: left running, the reconciler re-queues it
-      await this.executions.finishTask(taskId, { ...result, log: log.join('') });
+      ended = await this.executions.finishTask(taskId, { ...result, log: log.join('') });
     } finally {
       clearInterval(heartbeat);
       await this.executions.finishIfDone(task.executionId);
     }
+    // The slot this task held is free: hand it to the next waiting task.
+    if (ended) await this.enqueue(await this.executions.dispatch(task.executionId));
   }
 
-  private async copy(
+  /** Enqueues dispatched tasks; those that fail to enqueue are re-enqueued by the reconciler. */
+  private async enqueue(tasks: readonly DispatchedTask[]): Promise<void> {
+    const queue = this.queue();
+    if (!queue) return;
+    for (const task of tasks) {
+      try {
+        await queue.enqueue(JOBS.replicationTask, { taskId: task.id }, task.attempts);
+      } catch (error) {
+        this.logger.warn({
+          message: 'task not enqueued; the reconciler retries',
+          taskId: task.id,
+          error: messageOf(error),
+        });
+      }
+    }
+  }
+
+  private async run(
     task: ReplicationTaskRecord,
     log: string[],
     signal: AbortSignal,
-  ): Promise<{ status: 'succeeded' | 'failed' | 'skipped'; digest?: string; error?: string } | undefined> {
+  ): Promise<TaskOutcome | undefined> {
     const { sourceRepository: srcRepo, sourceReference: tag } = task;
     const { destinationRepository: dstRepo, destinationReference: dstTag } = task;
-    const what = `${srcRepo}:${tag} -> ${dstRepo}:${dstTag}`;
+    const what =
+      task.operation === 'delete'
+        ? `delete ${dstRepo}:${dstTag}`
+        : `${srcRepo}:${tag} -> ${dstRepo}:${dstTag}`;
     try {
       const execution = await this.executions.get(task.executionId);
       const policy = execution && (await this.policies.get(execution.policyId));
       if (!policy) throw new Error('the policy of this execution no longer exists');
       const { src, dst } = await this.clients(policy);
+      if (task.operation === 'delete') return await this.remove(dst, policy, task, what, log, signal);
+      if (execution.trigger === 'event') {
+        // The destination may have it already (or have sent it: two registries replicating
+        // to each other on events would otherwise echo every push back and forth).
+        const [source, existing] = await Promise.all([
+          src.headManifest(srcRepo, tag),
+          dst.headManifest(dstRepo, dstTag),
+        ]);
+        if (source && existing?.digest === source.digest) {
+          log.push(`${what}: destination tag already at ${existing.digest}; nothing to copy\n`);
+          return { status: 'skipped', digest: existing.digest };
+        }
+      }
       if (!policy.override) {
         const existing = await dst.headManifest(dstRepo, dstTag);
         if (existing) {
@@ -139,10 +153,11 @@ export class ReplicationProcessor {
             tags: [dstTag],
             includeReferrers: true,
             skipExisting: true,
+            ...(policy.bandwidthLimitKbps !== null && { bandwidthLimitKbps: policy.bandwidthLimitKbps }),
           });
         },
         {
-          policy: { attempts: policy.maxAttempts, baseDelayMs: this.options.retryBaseDelayMs ?? 1000 },
+          policy: retryPolicyOf(policy),
           signal,
           onRetry: (error, attempt, delayMs) => {
             log.push(`${what}: attempt ${attempt} failed (${messageOf(error)}); retrying in ${delayMs} ms\n`);
@@ -169,6 +184,44 @@ export class ReplicationProcessor {
     }
   }
 
+  /** Deletes the task's reference at the destination (deletion replication). */
+  private async remove(
+    dst: RegistryClient,
+    policy: ReplicationPolicyRecord,
+    task: ReplicationTaskRecord,
+    what: string,
+    log: string[],
+    signal: AbortSignal,
+  ): Promise<TaskOutcome> {
+    const outcome = await withRetry(
+      () => removeReference(dst, task.destinationRepository, task.destinationReference),
+      {
+        policy: retryPolicyOf(policy),
+        signal,
+        onRetry: (error, attempt, delayMs) => {
+          log.push(`${what}: attempt ${attempt} failed (${messageOf(error)}); retrying in ${delayMs} ms\n`);
+        },
+      },
+    );
+    switch (outcome.removed) {
+      case 'nothing':
+        log.push(`${what}: ${outcome.reason}; nothing to delete\n`);
+        return { status: 'skipped' };
+      case 'tag':
+        log.push(`${what}: tag deleted\n`);
+        break;
+      case 'manifest':
+        log.push(
+          outcome.via === undefined
+            ? `${what}: manifest deleted\n`
+            : `${what}: the registry cannot delete tags; deleted manifest ${outcome.digest}, which no other tag uses\n`,
+        );
+        break;
+    }
+    this.logger.log({ message: 'replication deletion succeeded', taskId: task.id, artifact: what });
+    return { status: 'succeeded', ...(outcome.removed === 'manifest' && { digest: outcome.digest }) };
+  }
+
   /** Source and destination clients: the local side is Berth itself, as the replication robot. */
   private async clients(
     policy: ReplicationPolicyRecord,
@@ -187,31 +240,6 @@ export class ReplicationProcessor {
       insecure: registry.insecure,
       ...(credentials && { credentials }),
     });
-  }
-
-  private async localArtifacts(policy: ReplicationPolicyRecord): Promise<Artifact[]> {
-    const artifacts: Artifact[] = [];
-    for (const { repository, tags } of await this.repositories.tagged()) {
-      if (!inNamespace(repository, policy.sourceNamespace)) continue;
-      for (const tag of tags) {
-        if (matchesFilters(repository, tag, policy.filters)) artifacts.push({ repository, tag });
-      }
-    }
-    return artifacts;
-  }
-
-  private async remoteArtifacts(policy: ReplicationPolicyRecord): Promise<Artifact[]> {
-    const remote = await this.remote(policy);
-    const artifacts: Artifact[] = [];
-    for await (const repository of remote.catalog()) {
-      if (!inNamespace(repository, policy.sourceNamespace)) continue;
-      // A repository filter that cannot match spares listing its tags.
-      if (!matchesFilters(repository, '', { repository: policy.filters.repository, tag: null })) continue;
-      for await (const tag of remote.listTags(repository)) {
-        if (matchesFilters(repository, tag, policy.filters)) artifacts.push({ repository, tag });
-      }
-    }
-    return artifacts;
   }
 }
 
@@ -251,4 +279,13 @@ export class ReplicationRecovery {
       await queue.enqueue(JOBS.replicationTask, { taskId: task.id }, task.attempts);
     }
   }
+}
+
+/** The policy's retry settings for `withRetry`: doubling from `backoffSeconds`, at most an hour apart. */
+function retryPolicyOf(policy: ReplicationPolicyRecord): Partial<RetryPolicy> {
+  return {
+    attempts: policy.retry.attempts,
+    baseDelayMs: policy.retry.backoffSeconds * 1000,
+    maxDelayMs: 3_600_000,
+  };
 }

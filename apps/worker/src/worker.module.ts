@@ -37,6 +37,8 @@ import { JobRunner, type RedisNotice } from './job-runner.js';
 import { Reconciler } from './reconciler.js';
 import { ReplicationRecovery, ReplicationProcessor } from './replication.processor.js';
 import { ReplicationRobot } from './replication-robot.js';
+import { ReplicationScheduledProcessor } from './replication-scheduled.processor.js';
+import { ReplicationSchedules } from './replication-schedules.js';
 import { UploadsPurgeProcessor } from './uploads-purge.processor.js';
 import type { WorkerSettings } from './worker-settings.js';
 
@@ -114,21 +116,24 @@ export class WorkerModule {
     const runner = new JobRunner(settings, handlers, 1, notice);
 
     const executions = new TypeormReplicationExecutionRecords(dataSource);
+    const policies = new TypeormReplicationPolicyRecords(dataSource);
     // The processor enqueues tasks on the queue of the runner that runs it (created below).
     const replicationRunners: JobRunner[] = [];
     const replicationQueue = () => replicationRunners[0]?.queue;
     const replication = new ReplicationProcessor(
       new TypeormRegistryRecords(dataSource, new CredentialCipher(secretKey)),
-      new TypeormReplicationPolicyRecords(dataSource),
+      policies,
       executions,
       new TypeormRepositoryRecords(dataSource),
       new ReplicationRobot(new TypeormRobotRecords(dataSource), secretKey),
       replicationQueue,
       { publicUrl: settings.publicUrl, heartbeatMs: settings.heartbeatMs },
     );
+    const replicationScheduled = new ReplicationScheduledProcessor(policies, executions, replication);
     const replicationHandlers = defineHandlers(QUEUES.replication, [
       handler(JOBS.replicationExecute, (payload) => replication.execute(payload)),
       handler(JOBS.replicationTask, (payload, context) => replication.task(payload, context)),
+      handler(JOBS.replicationScheduled, (payload, context) => replicationScheduled.run(payload, context)),
     ]);
     checkQueues([handlers, replicationHandlers]);
     const replicationRunner = new JobRunner(
@@ -141,6 +146,7 @@ export class WorkerModule {
 
     const reconciler = new Reconciler(runs, systemSettings, runner, settings, [
       new ReplicationRecovery(executions, replicationQueue, settings.staleSeconds),
+      new ReplicationSchedules(policies, replicationQueue),
     ]);
     replicationRunner.onConnected(() => void reconciler.tick());
     return {

@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { Authenticator } from '@berth/auth';
+import { RegistryEvents } from '@berth/registry';
 import {
   AuditRecords,
   CredentialCipher,
@@ -24,6 +25,7 @@ import { RecordErrorInterceptor } from '../admin/record-error.interceptor.js';
 import { SubjectDirectory } from '../auth/subject-directory.js';
 import { TokenKeys } from '../auth/token-keys.js';
 import { RegistriesService } from './registries.service.js';
+import { ReplicationEventTrigger } from './replication-event.trigger.js';
 import { ReplicationJobs } from './replication-jobs.js';
 import { RegistriesController, ReplicationController } from './replication.controller.js';
 import { ReplicationService } from './replication.service.js';
@@ -36,13 +38,24 @@ export interface ReplicationApiSettings {
   secretKey: Buffer;
 }
 
-/** /api/v1/registries and /api/v1/replication: remote registries, policies, executions. */
+/**
+ * /api/v1/registries and /api/v1/replication: remote registries, policies, executions; and
+ * event-triggered replication, listening to the `RegistryEvents` of `registry` (the one
+ * `RegistryModule` of the app, so both see the same bus).
+ */
 @Module({})
 export class ReplicationModule {
-  static register(dataSource: DataSource, settings: ReplicationApiSettings): DynamicModule {
+  static register(
+    dataSource: DataSource,
+    settings: ReplicationApiSettings,
+    registry: DynamicModule,
+  ): DynamicModule {
     const users = new TypeormUserRecords(dataSource);
     const robots = new TypeormRobotRecords(dataSource);
     const audit = new TypeormAuditRecords(dataSource);
+    const policies = new TypeormReplicationPolicyRecords(dataSource);
+    const executions = new TypeormReplicationExecutionRecords(dataSource);
+    const jobs = new ReplicationJobs(settings);
     const resolver = new CallerResolver(
       new Authenticator(users, robots, new TypeormLoginFailureRecords(dataSource)),
       new TokenKeys(new TypeormSigningKeyRecords(dataSource)),
@@ -52,6 +65,7 @@ export class ReplicationModule {
     );
     return {
       module: ReplicationModule,
+      imports: [registry],
       controllers: [RegistriesController, ReplicationController],
       providers: [
         { provide: CallerResolver, useValue: resolver },
@@ -61,12 +75,15 @@ export class ReplicationModule {
           provide: RegistryRecords,
           useValue: new TypeormRegistryRecords(dataSource, new CredentialCipher(settings.secretKey)),
         },
-        { provide: ReplicationPolicyRecords, useValue: new TypeormReplicationPolicyRecords(dataSource) },
+        { provide: ReplicationPolicyRecords, useValue: policies },
+        { provide: ReplicationExecutionRecords, useValue: executions },
+        { provide: ReplicationJobs, useValue: jobs },
         {
-          provide: ReplicationExecutionRecords,
-          useValue: new TypeormReplicationExecutionRecords(dataSource),
+          provide: ReplicationEventTrigger,
+          useFactory: (events: RegistryEvents) =>
+            new ReplicationEventTrigger(events, policies, executions, jobs),
+          inject: [RegistryEvents],
         },
-        { provide: ReplicationJobs, useValue: new ReplicationJobs(settings) },
         AdminAuthGuard,
         RecordErrorInterceptor,
         PagingInterceptor,

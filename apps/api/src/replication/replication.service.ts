@@ -1,39 +1,19 @@
 import { Injectable } from '@nestjs/common';
-import { isCronPattern } from '@berth/config';
 import {
   ReplicationExecutionRecords,
   ReplicationPolicyRecords,
-  type ReplicationPolicyFields,
-  type ReplicationTriggerType,
+  type ReplicationPolicyRecord,
 } from '@berth/db';
 import { conflict, invalid, notFound } from '../admin/admin.errors.js';
 import { AuditTrail } from '../admin/audit.trail.js';
-import {
-  objectBody,
-  optionalBoolean,
-  optionalInteger,
-  optionalString,
-  requiredString,
-  type JsonObject,
-} from '../admin/body.validation.js';
+import { objectBody, requiredString } from '../admin/body.validation.js';
 import { actorName, type Caller } from '../admin/caller.resolver.js';
 import { PagedResult, parsePaging } from '../admin/paging.js';
 import { requireSystemAdmin } from '../admin/project.access.js';
+import { ReplicationEventTrigger } from './replication-event.trigger.js';
 import { ReplicationJobs } from './replication-jobs.js';
+import { parsePolicy } from './replication-policy.body.js';
 import { executionView, policyView, taskView } from './replication.views.js';
-
-const NAME = { max: 128, pattern: /^[a-zA-Z0-9][a-zA-Z0-9._-]*$/, patternHint: 'letters, digits, . _ -' };
-const NAMESPACE = {
-  max: 255,
-  pattern: /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/,
-  patternHint: 'a repository path component',
-};
-const GLOB = {
-  max: 512,
-  pattern: /^[A-Za-z0-9._\-/*?{},]+$/,
-  patternHint: 'a glob of name characters, * ** ? {a,b}',
-};
-const TRIGGERS: readonly ReplicationTriggerType[] = ['manual', 'scheduled', 'event'];
 
 /** Replication policies and executions, system administrators only. */
 @Injectable()
@@ -43,6 +23,7 @@ export class ReplicationService {
     private readonly executions: ReplicationExecutionRecords,
     private readonly jobs: ReplicationJobs,
     private readonly audit: AuditTrail,
+    private readonly eventTrigger: ReplicationEventTrigger,
   ) {}
 
   async createPolicy(caller: Caller, body: unknown) {
@@ -52,7 +33,9 @@ export class ReplicationService {
       name: policy.name,
       mode: policy.mode,
       registryId: policy.registryId,
+      trigger: policy.trigger.type,
     });
+    await this.policyChanged(policy.id, policy);
     return policyView(policy);
   }
 
@@ -76,7 +59,10 @@ export class ReplicationService {
     if (!policy) throw notFound(`policy ${id.slice(0, 32)} not found`);
     await this.audit.record(caller, 'replication.policy.update', `replication-policy:${id}`, {
       name: policy.name,
+      trigger: policy.trigger.type,
+      enabled: policy.enabled,
     });
+    await this.policyChanged(id, policy);
     return policyView(policy);
   }
 
@@ -84,6 +70,16 @@ export class ReplicationService {
     requireSystemAdmin(caller);
     if (!(await this.policies.delete(id))) throw notFound(`policy ${id.slice(0, 32)} not found`);
     await this.audit.record(caller, 'replication.policy.delete', `replication-policy:${id}`);
+    await this.policyChanged(id, undefined);
+  }
+
+  /**
+   * Triggers follow a policy change at once in this process: its schedule (best effort; the
+   * worker's reconciler re-syncs every schedule) and the cached event policies.
+   */
+  private async policyChanged(id: string, policy: ReplicationPolicyRecord | undefined): Promise<void> {
+    this.eventTrigger.invalidate();
+    await this.jobs.syncSchedule(id, policy);
   }
 
   /** A manual execution: a pending row, then its job (the worker re-enqueues it if Redis is away). */
@@ -136,45 +132,4 @@ export class ReplicationService {
     await this.audit.record(caller, 'replication.execution.stop', `replication-execution:${id}`);
     return executionView(stop.execution);
   }
-}
-
-function parsePolicy(fields: JsonObject): ReplicationPolicyFields {
-  const mode = fields.mode;
-  if (mode !== 'push' && mode !== 'pull') throw invalid('mode', 'must be push or pull');
-  const registryId = fields.registryId;
-  const registry = typeof registryId === 'number' ? String(registryId) : registryId;
-  if (typeof registry !== 'string' || !/^[1-9][0-9]{0,18}$/.test(registry)) {
-    throw invalid('registryId', 'must be a registry id');
-  }
-  const filters =
-    fields.filters === undefined || fields.filters === null ? {} : objectOf(fields.filters, 'filters');
-  const trigger =
-    fields.trigger === undefined || fields.trigger === null ? {} : objectOf(fields.trigger, 'trigger');
-  const triggerType = (trigger.type ?? 'manual') as ReplicationTriggerType;
-  if (!TRIGGERS.includes(triggerType)) throw invalid('trigger.type', `must be one of ${TRIGGERS.join(', ')}`);
-  const cron = optionalString(trigger, 'cron', { max: 128 }) ?? null;
-  if (cron !== null && !isCronPattern(cron)) throw invalid('trigger.cron', 'must be a 5-field cron pattern');
-  if (triggerType === 'scheduled' && cron === null)
-    throw invalid('trigger.cron', 'is required for scheduled');
-  return {
-    name: requiredString(fields, 'name', NAME),
-    mode,
-    registryId: registry,
-    sourceNamespace: optionalString(fields, 'sourceNamespace', NAMESPACE) ?? null,
-    destinationNamespace: optionalString(fields, 'destinationNamespace', NAMESPACE) ?? null,
-    filters: {
-      repository: optionalString(filters, 'repository', GLOB) ?? null,
-      tag: optionalString(filters, 'tag', GLOB) ?? null,
-    },
-    trigger: { type: triggerType, cron },
-    override: optionalBoolean(fields, 'override') ?? true,
-    enabled: optionalBoolean(fields, 'enabled') ?? true,
-    maxAttempts: optionalInteger(fields, 'maxAttempts', { min: 1, max: 10 }) ?? 3,
-  };
-}
-
-function objectOf(value: unknown, field: string): JsonObject {
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    throw invalid(field, 'must be an object');
-  return value as JsonObject;
 }
