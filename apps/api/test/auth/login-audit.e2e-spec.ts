@@ -7,7 +7,7 @@ import { openDatabase, TypeormAuditRecords } from '@berth/db';
 import { startRegistryUnderTest, type Credentials, type RegistryUnderTest } from '@berth/testing';
 import { AdminApi, berthOf, postToken, requestToken, type TestUser } from './access-fixtures.js';
 
-const WINDOW_SECONDS = 3;
+const WINDOW_SECONDS = 4;
 const PROJECT = 'logins';
 
 interface Event {
@@ -49,7 +49,11 @@ beforeAll(async () => {
   });
   admin = new AdminApi(registry, berthOf(registry).admin);
   await admin.createProject(PROJECT, false);
-  [lena, rita, bea] = await Promise.all(['lena', 'rita', 'bea'].map((name) => admin.createUser(name)));
+  [lena, rita, bea] = await Promise.all([
+    admin.createUser('lena'),
+    admin.createUser('rita'),
+    admin.createUser('bea'),
+  ]);
   robot = await admin.createProjectRobot(PROJECT, 'ci', ['pull']);
   const scope = [`repository:${PROJECT}/app:pull`];
   // Everything that logs in happens here, within one window, so the tests wait for it once.
