@@ -8,7 +8,7 @@ import { PagingInterceptor } from './paging.interceptor.js';
 import { RecordErrorInterceptor } from './record-error.interceptor.js';
 
 @Controller('api/v1/audit-logs')
-@ApiTag('audit log', 'Who did what, when; system administrators only.')
+@ApiTag('audit log', 'Who did what, when, from where.')
 @UseGuards(AdminAuthGuard)
 @UseInterceptors(RecordErrorInterceptor, PagingInterceptor)
 export class AuditLogsController {
