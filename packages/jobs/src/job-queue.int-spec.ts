@@ -49,6 +49,7 @@ describe('JobQueue and JobWorker against Redis', () => {
         }),
         handler(JOBS.gcScheduled, () => Promise.resolve()),
         handler(JOBS.uploadsPurge, () => Promise.resolve()),
+        handler(JOBS.auditPurge, () => Promise.resolve()),
       ]),
     });
     closers.push(() => worker.close());
