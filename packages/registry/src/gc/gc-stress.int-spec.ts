@@ -373,8 +373,11 @@ describe('online GC under concurrent pushes (PostgreSQL + FilesystemDriver)', ()
       const deadline = Date.now() + SECONDS * 1000;
       let writing = true;
 
-      // Back to back, as a scheduler under load would run them: every fifth run also deletes
-      // untagged manifests; the others are the quick blob-only kind.
+      // Nearly back to back, as a scheduler under load would run them: every fifth run also
+      // deletes untagged manifests; the others are the quick blob-only kind. The short random
+      // pause between runs leaves each client's retry a chance: with grace 0 and no gap at all,
+      // a loaded machine can keep collecting a layer between its upload and its manifest's
+      // push fifty times in a row (a livelock of grace 0, not a loss).
       const collector = (async () => {
         while (writing) {
           const deleteUntagged = stats.gcRuns % 5 === 0;
@@ -389,6 +392,7 @@ describe('online GC under concurrent pushes (PostgreSQL + FilesystemDriver)', ()
           stats.gcLongestRunMs = Math.max(stats.gcLongestRunMs, report.durationMs);
           stats.gcManifestsDeleted += report.manifestsDeleted;
           stats.gcBlobsDeleted += report.blobsDeleted;
+          await pause(20);
         }
       })();
       try {
