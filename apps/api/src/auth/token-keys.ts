@@ -14,6 +14,8 @@ const RETIRED_GRACE_MS = 3600_000;
 export class TokenKeys {
   private keys = new Map<string, KeyObject>();
   private loadedAt = 0;
+  /** The reload in flight: concurrent callers wait for it rather than find no key and refuse. */
+  private reloading: Promise<void> | undefined;
 
   constructor(private readonly records: SigningKeyRecords) {}
 
@@ -21,8 +23,8 @@ export class TokenKeys {
   async resolve(kid: string): Promise<KeyObject | undefined> {
     const known = this.keys.get(kid);
     if (known) return known;
-    if (Date.now() - this.loadedAt < RELOAD_INTERVAL_MS) return undefined;
-    await this.reload();
+    if (this.reloading) await this.reloading;
+    else if (Date.now() - this.loadedAt >= RELOAD_INTERVAL_MS) await this.reload();
     return this.keys.get(kid);
   }
 
@@ -40,7 +42,12 @@ export class TokenKeys {
     });
   }
 
-  async reload(): Promise<void> {
+  reload(): Promise<void> {
+    this.reloading ??= this.load().finally(() => (this.reloading = undefined));
+    return this.reloading;
+  }
+
+  private async load(): Promise<void> {
     this.loadedAt = Date.now();
     const published = await this.records.list({
       includeRetiredSince: new Date(Date.now() - RETIRED_GRACE_MS),
