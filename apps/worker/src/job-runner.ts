@@ -76,6 +76,7 @@ export class JobRunner {
       prefix,
       handlers: this.handlers,
       concurrency: this.concurrency,
+      lockMs: this.settings.jobLockMs,
       onError: (error) => this.lostRedis(error),
       onFailed: (job, error) =>
         this.logger.error({ message: 'job failed', job: job.name, jobId: job.id, error: error.message }),

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { copyImage, RegistryClient, removeReference, withRetry, type RetryPolicy } from '@berth/client';
+import { copyImage, removeReference, withRetry, type RegistryClient, type RetryPolicy } from '@berth/client';
 import type {
   DispatchedTask,
   RegistryRecords,
@@ -12,6 +12,7 @@ import type {
 import { JOBS, type JobContext, type JobPayloads, type JobQueue } from '@berth/jobs';
 import { messageOf } from './job-runner.js';
 import { ReplicationArtifacts } from './replication-artifacts.js';
+import { RegistryClientPool } from './replication-clients.js';
 import type { ReplicationRobot } from './replication-robot.js';
 
 export interface ReplicationProcessorOptions {
@@ -34,6 +35,8 @@ type TaskOutcome = { status: 'succeeded' | 'failed' | 'skipped'; digest?: string
 export class ReplicationProcessor {
   private readonly logger = new Logger('replication');
   private readonly artifacts: ReplicationArtifacts;
+  /** Clients shared across tasks: auth learnt once, tokens per repository, keep-alive sockets. */
+  private readonly clientPool = new RegistryClientPool();
 
   constructor(
     private readonly registries: RegistryRecords,
@@ -56,7 +59,18 @@ export class ReplicationProcessor {
     try {
       const policy = await this.policies.get(execution.policyId);
       if (!policy) throw new Error(`policy ${execution.policyId} no longer exists`);
-      const tasks = await this.artifacts.tasksOf(policy, execution);
+      // A remote answering 5xx for a while (listing its catalog, for pull) is retried like a copy.
+      const tasks = await withRetry(() => this.artifacts.tasksOf(policy, execution), {
+        policy: retryPolicyOf(policy),
+        onRetry: (error, attempt, delayMs) =>
+          this.logger.warn({
+            message: 'resolving the artifacts failed; retrying',
+            executionId,
+            attempt,
+            delayMs,
+            error: messageOf(error),
+          }),
+      });
       await this.executions.resolve(executionId, tasks);
       this.logger.log({ message: 'replication execution resolved', executionId, tasks: tasks.length });
     } catch (error) {
@@ -226,7 +240,7 @@ export class ReplicationProcessor {
   private async clients(
     policy: ReplicationPolicyRecord,
   ): Promise<{ src: RegistryClient; dst: RegistryClient }> {
-    const local = new RegistryClient({ url: this.options.publicUrl, credentials: await this.robot.get() });
+    const local = this.clientPool.get({ url: this.options.publicUrl, credentials: await this.robot.get() });
     const remote = await this.remote(policy);
     return policy.mode === 'push' ? { src: local, dst: remote } : { src: remote, dst: local };
   }
@@ -235,7 +249,7 @@ export class ReplicationProcessor {
     const registry = await this.registries.get(policy.registryId);
     if (!registry) throw new Error(`registry ${policy.registryId} no longer exists`);
     const credentials = await this.registries.credentials(registry.id);
-    return new RegistryClient({
+    return this.clientPool.get({
       url: registry.url,
       insecure: registry.insecure,
       ...(credentials && { credentials }),

@@ -39,6 +39,15 @@ export class WorkerSettings {
     return Math.min(Math.max(Math.floor((this.staleSeconds * 1000) / 6), 1000), 10_000);
   }
 
+  /**
+   * BullMQ's lock of a running job (and its stalled-job check): no longer than the stale window,
+   * so a job a dead worker had taken but not yet claimed in PostgreSQL runs again as soon as
+   * the reconciler's reaping would; at most BullMQ's default of 30 s.
+   */
+  get jobLockMs(): number {
+    return Math.min(this.staleSeconds * 1000, 30_000);
+  }
+
   /** Replication jobs (execute and task) running at once in one worker. */
   get replicationConcurrency(): number {
     return 4;

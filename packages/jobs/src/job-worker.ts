@@ -9,6 +9,12 @@ export interface JobWorkerOptions {
   handlers: HandlerTable;
   /** Jobs run at once by this process (default 1). */
   concurrency?: number;
+  /**
+   * How long a job stays locked to this process without a renewal, and how often stalled jobs
+   * are looked for (BullMQ's default: 30 s each). A job whose worker died is run again after
+   * about this long, even when it died before its handler recorded anything.
+   */
+  lockMs?: number;
   /** Connection errors, reported on every reconnect attempt while Redis is away. */
   onError?: (error: Error) => void;
   /** A job whose handler threw (it is not retried: handlers record their own failures). */
@@ -26,6 +32,7 @@ export class JobWorker {
       connection: redisOptions(options.redisUrl, 'worker') as BullRedisOptions,
       prefix: options.prefix,
       concurrency: options.concurrency ?? 1,
+      ...(options.lockMs !== undefined && { lockDuration: options.lockMs, stalledInterval: options.lockMs }),
     });
     this.worker.on('error', (error) => options.onError?.(error));
     this.worker.on('failed', (job, error) => {
