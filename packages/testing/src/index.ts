@@ -8,3 +8,4 @@ export * from './run.js';
 export * from './process-memory.js';
 export * from './registry-auth.js';
 export * from './distribution.js';
+export * from './faulty-proxy.js';
