@@ -1,6 +1,13 @@
 import type { DataSource } from 'typeorm';
 import { InvalidArgumentError } from '../access/errors.js';
-import { ACCESSORIES_JSON, ARTIFACT_SIZE, TAGS_JSON, TOP_LEVEL } from './artifact-sql.js';
+import {
+  ACCESSORIES_JSON,
+  ARTIFACT_SIZE,
+  MANIFEST_COUNT,
+  TAGS_JSON,
+  TOP_LEVEL,
+  TOP_LEVEL_COUNT,
+} from './artifact-sql.js';
 import {
   assertWindow,
   decodeCursor,
@@ -9,6 +16,7 @@ import {
   likePrefix,
   micros,
   Params,
+  readSnapshot,
   type KeyKind,
   type KeysetPage,
   type KeysetWindow,
@@ -172,55 +180,58 @@ export class TypeormArtifactCatalog extends ArtifactCatalog {
   }
 
   async list(repository: string, query: ArtifactListQuery): Promise<KeysetPage<ArtifactRecord> | undefined> {
-    const { limit, offset } = assertWindow(query);
-    const sort = sortOf(query.sort);
-    const found: { id: string }[] = await this.db.query(`SELECT id FROM repositories WHERE name = $1`, [
-      repository,
-    ]);
-    const repositoryId = found[0]?.id;
-    if (repositoryId === undefined) return undefined;
+    return readSnapshot(this.db, async (q) => {
+      const { limit, offset } = assertWindow(query);
+      const sort = sortOf(query.sort);
+      const found: { id: string }[] = await q(`SELECT id FROM repositories WHERE name = $1`, [repository]);
+      const repositoryId = found[0]?.id;
+      if (repositoryId === undefined) return undefined;
 
-    const p = new Params();
-    const filters = this.filters(repositoryId, query, p);
-    const countParams = [...p.values];
-    const countFilters = [...filters];
-    if (query.cursor !== undefined) {
-      const values = decodeCursor(
-        query.cursor,
-        sort.key,
-        sort.keys.map((k) => k.kind),
+      const p = new Params();
+      const filters = this.filters(repositoryId, query, p);
+      const countParams = [...p.values];
+      const countFilters = [...filters];
+      if (query.cursor !== undefined) {
+        const values = decodeCursor(
+          query.cursor,
+          sort.key,
+          sort.keys.map((k) => k.kind),
+        );
+        const bounds = sort.keys.map((k, i) =>
+          k.kind === 'micros' ? fromMicros(p.add(values[i])) : p.add(values[i]),
+        );
+        filters.push(
+          `(${sort.keys.map((k) => k.column).join(', ')}) ${sort.descending ? '<' : '>'} (${bounds.join(', ')})`,
+        );
+      }
+      const direction = sort.descending ? 'DESC' : 'ASC';
+      const order = sort.keys.map((k) => `${k.column} ${direction}`).join(', ');
+      const keys = sort.keys.map((k, i) => `${k.text} AS k${i}`).join(', ');
+      const rows: ArtifactRow[] = await q(
+        `WITH page AS (
+           SELECT m.id FROM manifests m WHERE ${filters.join(' AND ')}
+           ORDER BY ${order} LIMIT ${p.add(limit + 1)} OFFSET ${p.add(offset)})
+         SELECT ${ARTIFACT_COLUMNS}, ${keys} FROM page JOIN manifests m ON m.id = page.id ORDER BY ${order}`,
+        p.values,
       );
-      const bounds = sort.keys.map((k, i) =>
-        k.kind === 'micros' ? fromMicros(p.add(values[i])) : p.add(values[i]),
-      );
-      filters.push(
-        `(${sort.keys.map((k) => k.column).join(', ')}) ${sort.descending ? '<' : '>'} (${bounds.join(', ')})`,
-      );
-    }
-    const direction = sort.descending ? 'DESC' : 'ASC';
-    const order = sort.keys.map((k) => `${k.column} ${direction}`).join(', ');
-    const keys = sort.keys.map((k, i) => `${k.text} AS k${i}`).join(', ');
-    const rows: ArtifactRow[] = await this.db.query(
-      `WITH page AS (
-         SELECT m.id FROM manifests m WHERE ${filters.join(' AND ')}
-         ORDER BY ${order} LIMIT ${p.add(limit + 1)} OFFSET ${p.add(offset)})
-       SELECT ${ARTIFACT_COLUMNS}, ${keys} FROM page JOIN manifests m ON m.id = page.id ORDER BY ${order}`,
-      p.values,
-    );
-    const counted: { n: string }[] = await this.db.query(
-      `SELECT count(*) AS n FROM manifests m WHERE ${countFilters.join(' AND ')}`,
-      countParams,
-    );
-    const items = rows.slice(0, limit);
-    const last = items[items.length - 1];
-    const next =
-      rows.length > limit && last
-        ? encodeCursor(
-            sort.key,
-            sort.keys.map((_k, i) => last[`k${i}`] ?? ''),
-          )
-        : undefined;
-    return { items: items.map(toRecord), total: Number(counted[0]?.n ?? 0), ...(next && { next }) };
+      // Unfiltered, the repository's counters answer; a filter's hits are counted.
+      const unfiltered = (query.q === undefined || query.q === '') && query.tagged === undefined;
+      const counted: { n: string }[] = unfiltered
+        ? await q(`SELECT ${query.all === true ? MANIFEST_COUNT('$1') : TOP_LEVEL_COUNT('$1')} AS n`, [
+            repositoryId,
+          ])
+        : await q(`SELECT count(*) AS n FROM manifests m WHERE ${countFilters.join(' AND ')}`, countParams);
+      const items = rows.slice(0, limit);
+      const last = items[items.length - 1];
+      const next =
+        rows.length > limit && last
+          ? encodeCursor(
+              sort.key,
+              sort.keys.map((_k, i) => last[`k${i}`] ?? ''),
+            )
+          : undefined;
+      return { items: items.map(toRecord), total: Number(counted[0]?.n ?? 0), ...(next && { next }) };
+    });
   }
 
   private filters(repositoryId: string, query: ArtifactListQuery, p: Params): string[] {
@@ -254,24 +265,26 @@ export class TypeormArtifactCatalog extends ArtifactCatalog {
   }
 
   async get(repository: string, digest: string): Promise<ArtifactDetail | undefined> {
-    const rows: (ArtifactRow & {
-      payload: Buffer;
-      annotations: Record<string, string> | null;
-      config_digest: string | null;
-    })[] = await this.db.query(
-      `SELECT ${ARTIFACT_COLUMNS}, m.payload, m.annotations,
-           (SELECT ref.digest FROM manifest_references ref WHERE ref.manifest_id = m.id AND ref.kind = 'config') AS config_digest
-         FROM manifests m JOIN repositories r ON r.id = m.repository_id WHERE r.name = $1 AND m.digest = $2`,
-      [repository, digest],
-    );
-    const row = rows[0];
-    if (!row) return undefined;
-    return {
-      ...toRecord(row),
-      payload: row.payload,
-      annotations: row.annotations,
-      ...(row.config_digest !== null && { configDigest: row.config_digest }),
-    };
+    return readSnapshot(this.db, async (q) => {
+      const rows: (ArtifactRow & {
+        payload: Buffer;
+        annotations: Record<string, string> | null;
+        config_digest: string | null;
+      })[] = await q(
+        `SELECT ${ARTIFACT_COLUMNS}, m.payload, m.annotations,
+             (SELECT ref.digest FROM manifest_references ref WHERE ref.manifest_id = m.id AND ref.kind = 'config') AS config_digest
+           FROM manifests m JOIN repositories r ON r.id = m.repository_id WHERE r.name = $1 AND m.digest = $2`,
+        [repository, digest],
+      );
+      const row = rows[0];
+      if (!row) return undefined;
+      return {
+        ...toRecord(row),
+        payload: row.payload,
+        annotations: row.annotations,
+        ...(row.config_digest !== null && { configDigest: row.config_digest }),
+      };
+    });
   }
 
   async dependents(repository: string, digest: string): Promise<ManifestDependents> {
@@ -283,7 +296,7 @@ export class TypeormArtifactCatalog extends ArtifactCatalog {
     const children: { digest: string; tagged: boolean; parents: string[] }[] = await this.db.query(
       `SELECT c.digest, EXISTS (SELECT 1 FROM tags t WHERE t.manifest_id = c.id) AS tagged,
          ARRAY(SELECT DISTINCT pm.digest FROM manifest_references o JOIN manifests pm ON pm.id = o.manifest_id
-               WHERE o.repository_id = c.repository_id AND o.kind = 'manifest' AND o.digest = c.digest) AS parents
+               WHERE o.repository_id = c.repository_id AND o.digest = c.digest) AS parents
        FROM repositories r
        JOIN manifests m ON m.repository_id = r.id AND m.digest = $2
        JOIN manifest_references ref ON ref.manifest_id = m.id AND ref.kind = 'manifest'

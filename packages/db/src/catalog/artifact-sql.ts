@@ -4,11 +4,36 @@
 
 /**
  * A top-level artifact: not an accessory (no `subject`) and not the child of an index in its
- * repository (one probe of `manifest_references_child`). Harbor lists artifacts the same way.
+ * repository (only children have a `repository_id` in `manifest_references`). Harbor lists
+ * artifacts the same way. Written as a scalar subquery so that it stays one probe of
+ * `manifest_references_child` per row scanned: as an anti-join, the planner is tempted by
+ * merge joins over every reference of the registry.
  */
-export const TOP_LEVEL = (m: string) => `${m}.subject_digest IS NULL AND NOT EXISTS (
+export const TOP_LEVEL = (m: string) => `${m}.subject_digest IS NULL AND (
   SELECT 1 FROM manifest_references child
-  WHERE child.repository_id = ${m}.repository_id AND child.kind = 'manifest' AND child.digest = ${m}.digest)`;
+  WHERE child.repository_id = ${m}.repository_id AND child.digest = ${m}.digest LIMIT 1) IS NULL`;
+
+/**
+ * How many top-level artifacts repository `r` (an id expression) holds, without counting its
+ * manifests: the trigger-kept count of manifests without a subject, less the children of its
+ * indexes among them, each child once (walked in index order; one probe per child).
+ */
+export const TOP_LEVEL_COUNT = (r: string) => `(
+  coalesce((SELECT counts.unattached FROM repository_manifest_counts counts WHERE counts.repository_id = ${r}), 0)
+  - (SELECT count(*) FROM (
+       SELECT ref.digest, lag(ref.digest) OVER (ORDER BY ref.digest) AS previous
+       FROM manifest_references ref WHERE ref.repository_id = ${r}) d
+     WHERE d.previous IS DISTINCT FROM d.digest
+       AND (SELECT true FROM manifests c
+            WHERE c.repository_id = ${r} AND c.digest = d.digest AND c.subject_digest IS NULL LIMIT 1)))`;
+
+/** Every manifest of repository `r`, accessories and children included (trigger-kept). */
+export const MANIFEST_COUNT = (r: string) =>
+  `coalesce((SELECT counts.manifests FROM repository_manifest_counts counts WHERE counts.repository_id = ${r}), 0)`;
+
+/** The tags of repository `r` (trigger-kept). */
+export const TAG_COUNT = (r: string) =>
+  `coalesce((SELECT counts.tags FROM repository_tag_counts counts WHERE counts.repository_id = ${r}), 0)`;
 
 /**
  * The bytes an artifact stands for: the manifest, each config and layer blob it references, and

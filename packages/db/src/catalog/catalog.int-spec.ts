@@ -251,6 +251,51 @@ describe('ArtifactCatalog', () => {
   });
 });
 
+describe('the repository counters', () => {
+  /** Every repository whose counters disagree with a live count of its rows. */
+  async function drift(): Promise<unknown[]> {
+    return db.query(
+      `SELECT r.name, c.manifests, c.unattached, t.tags,
+              (SELECT count(*) FROM manifests m WHERE m.repository_id = r.id) AS live_manifests,
+              (SELECT count(*) FROM manifests m WHERE m.repository_id = r.id AND m.subject_digest IS NULL) AS live_unattached,
+              (SELECT count(*) FROM tags g WHERE g.repository_id = r.id) AS live_tags
+       FROM repositories r
+       LEFT JOIN repository_manifest_counts c ON c.repository_id = r.id
+       LEFT JOIN repository_tag_counts t ON t.repository_id = r.id
+       WHERE coalesce(c.manifests, 0) <> (SELECT count(*) FROM manifests m WHERE m.repository_id = r.id)
+          OR coalesce(c.unattached, 0) <> (SELECT count(*) FROM manifests m WHERE m.repository_id = r.id AND m.subject_digest IS NULL)
+          OR coalesce(t.tags, 0) <> (SELECT count(*) FROM tags g WHERE g.repository_id = r.id)`,
+    );
+  }
+
+  it('follow pushes, re-pushes, tag moves, deletes and repository deletion', async () => {
+    const repo = 'count/app';
+    const one = await pushImage(repo, 'count-one', { tags: ['a', 'b'] });
+    await pushImage(repo, 'count-one', { tags: ['c'] });
+    const two = await pushImage(repo, 'count-two', { tags: ['a'] });
+    const index = await pushIndex(repo, [one, two], ['i']);
+    await pushImage(repo, 'count-sig', { subject: one });
+    expect(await drift()).toEqual([]);
+    const listed = await artifacts.list(repo, { pageSize: 10 });
+    expect(listed!.total).toBe(1);
+    expect(listed!.items.map((item) => item.digest)).toEqual([index.digest]);
+    expect((await artifacts.list(repo, { pageSize: 10, all: true }))!.total).toBe(4);
+
+    await manifests.deleteByDigest(repo, index.digest);
+    await manifests.untag(repo, 'b');
+    expect(await drift()).toEqual([]);
+    expect((await artifacts.list(repo, { pageSize: 10 }))!.total).toBe(2);
+    await manifests.deleteByDigest(repo, one.digest);
+    expect(await drift()).toEqual([]);
+    expect(await catalog.delete(repo)).toHaveLength(2);
+    expect(await drift()).toEqual([]);
+    const leftovers: unknown[] = await db.query(
+      `SELECT 1 FROM repository_manifest_counts c WHERE NOT EXISTS (SELECT 1 FROM repositories r WHERE r.id = c.repository_id)`,
+    );
+    expect(leftovers).toEqual([]);
+  });
+});
+
 describe('RepositoryCatalog', () => {
   let alice: string;
 

@@ -1,3 +1,4 @@
+import type { DataSource } from 'typeorm';
 import { InvalidArgumentError } from '../access/errors.js';
 import { MAX_PAGE_SIZE } from '../access/listing.js';
 
@@ -100,3 +101,18 @@ export function likePrefix(text: string): string {
 export const micros = (column: string) => `(extract(epoch FROM ${column}) * 1000000)::bigint::text`;
 export const fromMicros = (param: string) =>
   `(timestamptz 'epoch' + ${param}::bigint * interval '1 microsecond')`;
+
+/** A statement runner inside `readSnapshot`. */
+export type Query = <T = unknown>(sql: string, params?: unknown[]) => Promise<T>;
+
+/**
+ * Runs a listing's statements (its page and its count) in one snapshot, so the total matches
+ * the page, with JIT compilation off: the per-row subqueries inflate the planner's cost past
+ * `jit_above_cost`, and compiling then takes 50–600 ms for a query that runs in 2.
+ */
+export async function readSnapshot<T>(db: DataSource, work: (query: Query) => Promise<T>): Promise<T> {
+  return db.transaction('REPEATABLE READ', async (tx) => {
+    await tx.query('SET LOCAL jit = off');
+    return work(<R>(sql: string, params?: unknown[]) => tx.query(sql, params) as Promise<R>);
+  });
+}

@@ -9,6 +9,7 @@ import {
   fromMicros,
   micros,
   Params,
+  readSnapshot,
   type KeyKind,
   type KeysetPage,
   type KeysetWindow,
@@ -145,51 +146,53 @@ export class TypeormRepositoryCatalog extends RepositoryCatalog {
   }
 
   async list(query: RepositoryListQuery): Promise<KeysetPage<RepositorySummary>> {
-    const { limit, offset } = assertWindow(query);
-    const sort = sortOf(query.sort);
-    const direction = sort.descending ? 'DESC' : 'ASC';
-    const order = (use: 'column' | 'alias') => sort.keys.map((k) => `${k[use]} ${direction}`).join(', ');
+    return readSnapshot(this.db, async (q) => {
+      const { limit, offset } = assertWindow(query);
+      const sort = sortOf(query.sort);
+      const direction = sort.descending ? 'DESC' : 'ASC';
+      const order = (use: 'column' | 'alias') => sort.keys.map((k) => `${k[use]} ${direction}`).join(', ');
 
-    const p = new Params();
-    const scan = this.scan(query, p);
-    if (query.cursor !== undefined) {
-      const values = decodeCursor(
-        query.cursor,
-        sort.key,
-        sort.keys.map((k) => k.kind),
+      const p = new Params();
+      const scan = this.scan(query, p);
+      if (query.cursor !== undefined) {
+        const values = decodeCursor(
+          query.cursor,
+          sort.key,
+          sort.keys.map((k) => k.kind),
+        );
+        const bounds = sort.keys.map((k, i) =>
+          k.kind === 'micros' ? fromMicros(p.add(values[i])) : p.add(values[i]),
+        );
+        const columns = sort.keys.map((k) => k.column);
+        scan.filters.push(`(${columns.join(', ')}) ${sort.descending ? '<' : '>'} (${bounds.join(', ')})`);
+      }
+      const keys = sort.keys.map((k, i) => `${k.text} AS k${i}`).join(', ');
+      // Each project's range is scanned in index order and cut at what the page can need.
+      const rows: SummaryRow[] = await q(
+        `WITH x AS (${scan.select(`r.id, r.name, r.created_at, r.pull_count, ${keys}`, `ORDER BY ${order('column')} LIMIT ${p.add(offset + limit + 1)}`)}),
+         page AS (SELECT * FROM x ORDER BY ${order('alias')} LIMIT ${p.add(limit + 1)} OFFSET ${p.add(offset)})
+         SELECT x.*, ${STATS} FROM page x ORDER BY ${order('alias')}`,
+        p.values,
       );
-      const bounds = sort.keys.map((k, i) =>
-        k.kind === 'micros' ? fromMicros(p.add(values[i])) : p.add(values[i]),
+
+      const c = new Params();
+      const count = this.scan(query, c);
+      const counted: { n: string }[] = await q(
+        `SELECT count(*) AS n FROM (${count.select('1', '')}) x`,
+        c.values,
       );
-      const columns = sort.keys.map((k) => k.column);
-      scan.filters.push(`(${columns.join(', ')}) ${sort.descending ? '<' : '>'} (${bounds.join(', ')})`);
-    }
-    const keys = sort.keys.map((k, i) => `${k.text} AS k${i}`).join(', ');
-    // Each project's range is scanned in index order and cut at what the page can need.
-    const rows: SummaryRow[] = await this.db.query(
-      `WITH x AS (${scan.select(`r.id, r.name, r.created_at, r.pull_count, ${keys}`, `ORDER BY ${order('column')} LIMIT ${p.add(offset + limit + 1)}`)}),
-       page AS (SELECT * FROM x ORDER BY ${order('alias')} LIMIT ${p.add(limit + 1)} OFFSET ${p.add(offset)})
-       SELECT x.*, ${STATS} FROM page x ORDER BY ${order('alias')}`,
-      p.values,
-    );
 
-    const c = new Params();
-    const count = this.scan(query, c);
-    const counted: { n: string }[] = await this.db.query(
-      `SELECT count(*) AS n FROM (${count.select('1', '')}) x`,
-      c.values,
-    );
-
-    const items = rows.slice(0, limit);
-    const last = items[items.length - 1];
-    const next =
-      rows.length > limit && last
-        ? encodeCursor(
-            sort.key,
-            sort.keys.map((_k, i) => last[`k${i}`] ?? ''),
-          )
-        : undefined;
-    return { items: items.map(toSummary), total: Number(counted[0]?.n ?? 0), ...(next && { next }) };
+      const items = rows.slice(0, limit);
+      const last = items[items.length - 1];
+      const next =
+        rows.length > limit && last
+          ? encodeCursor(
+              sort.key,
+              sort.keys.map((_k, i) => last[`k${i}`] ?? ''),
+            )
+          : undefined;
+      return { items: items.map(toSummary), total: Number(counted[0]?.n ?? 0), ...(next && { next }) };
+    });
   }
 
   /**
@@ -226,18 +229,20 @@ export class TypeormRepositoryCatalog extends RepositoryCatalog {
   }
 
   async get(name: string): Promise<RepositoryDetail | undefined> {
-    const rows: (SummaryRow & { size_bytes: string })[] = await this.db.query(
-      `SELECT x.*, ${STATS},
-         (SELECT coalesce(sum(m.size), 0) FROM manifests m WHERE m.repository_id = x.id)
-         + (SELECT coalesce(sum(b.size), 0) FROM blobs b WHERE b.digest IN (
-             SELECT ref.digest FROM manifests m JOIN manifest_references ref ON ref.manifest_id = m.id
-             WHERE m.repository_id = x.id AND ref.kind <> 'manifest')) AS size_bytes
-       FROM (SELECT r.id, r.name, r.created_at, r.pull_count FROM repositories r
-             WHERE r.name = $1 AND EXISTS (SELECT 1 FROM manifests m WHERE m.repository_id = r.id)) x`,
-      [name],
-    );
-    const row = rows[0];
-    return row && { ...toSummary(row), sizeBytes: Number(row.size_bytes) };
+    return readSnapshot(this.db, async (q) => {
+      const rows: (SummaryRow & { size_bytes: string })[] = await q(
+        `SELECT x.*, ${STATS},
+           (SELECT coalesce(sum(m.size), 0) FROM manifests m WHERE m.repository_id = x.id)
+           + (SELECT coalesce(sum(b.size), 0) FROM blobs b WHERE b.digest IN (
+               SELECT ref.digest FROM manifests m JOIN manifest_references ref ON ref.manifest_id = m.id
+               WHERE m.repository_id = x.id AND ref.kind <> 'manifest')) AS size_bytes
+         FROM (SELECT r.id, r.name, r.created_at, r.pull_count FROM repositories r
+               WHERE r.name = $1 AND EXISTS (SELECT 1 FROM manifests m WHERE m.repository_id = r.id)) x`,
+        [name],
+      );
+      const row = rows[0];
+      return row && { ...toSummary(row), sizeBytes: Number(row.size_bytes) };
+    });
   }
 
   async delete(name: string): Promise<string[] | undefined> {
