@@ -113,6 +113,6 @@ export type Query = <T = unknown>(sql: string, params?: unknown[]) => Promise<T>
 export async function readSnapshot<T>(db: DataSource, work: (query: Query) => Promise<T>): Promise<T> {
   return db.transaction('REPEATABLE READ', async (tx) => {
     await tx.query('SET LOCAL jit = off');
-    return work(<R>(sql: string, params?: unknown[]) => tx.query(sql, params) as Promise<R>);
+    return work(<R>(sql: string, params?: unknown[]) => tx.query<R>(sql, params));
   });
 }
