@@ -9,6 +9,7 @@ import { SystemModule } from './system/system.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { LoginAuditModule } from './audit/login-audit.module.js';
 import { ObservabilityModule } from './observability/observability.module.js';
+import { ContentModule } from './content/content.module.js';
 
 @Module({})
 export class AppModule {
@@ -44,6 +45,10 @@ export class AppModule {
         AuditModule.register(registry, dataSource, { pullWindowSeconds: config.auditPullWindowSeconds }),
         LoginAuditModule.register(dataSource, { windowSeconds: config.auditPullWindowSeconds }),
         ObservabilityModule.register(registry, storage, { redisUrl, queuePrefix }),
+        ContentModule.register(registry, dataSource, {
+          service: auth.service,
+          pullFlushMs: config.pullFlushMs,
+        }),
       ],
     };
   }
