@@ -13,7 +13,7 @@ import {
 import { ARTIFACT_SORTS } from '@berth/db';
 import { PagingInterceptor } from '../admin/paging.interceptor.js';
 import { RecordErrorInterceptor } from '../admin/record-error.interceptor.js';
-import { ApiDoc, ApiTag } from '../openapi/api-doc.decorator.js';
+import { ApiCredentials, ApiDoc, ApiTag } from '../openapi/api-doc.decorator.js';
 import { ArtifactsService } from './artifacts.service.js';
 import { ContentViewerGuard, CurrentViewer, type Viewer } from './content-viewer.guard.js';
 import { CURSOR_PARAMETER, REFERENCE_PARAMETER, REPOSITORY_PARAMETER } from './content.docs.js';
@@ -23,6 +23,8 @@ const FLAG = { type: 'string', enum: ['true', 'false'] } as const;
 
 @Controller('api/v1/projects/:project/repositories/:repository/artifacts')
 @ApiTag('artifacts', 'Artifacts of a repository: images, indexes and their accessories; tags and copies.')
+// Reads of public projects need no credentials; changes do (anonymous callers get a 401).
+@ApiCredentials('optional')
 @UseGuards(ContentViewerGuard)
 @UseInterceptors(RecordErrorInterceptor, PagingInterceptor)
 export class ArtifactsController {
@@ -55,6 +57,7 @@ export class ArtifactsController {
   @Post()
   @HttpCode(201)
   @ApiDoc({
+    credentials: 'required',
     summary: 'Copy an artifact into this repository',
     description:
       "Harbor's copy: `from=<project>/<repository>@<digest>` or `:<tag>` (a tag tags the copy the same). Blobs are mounted, never copied; an index brings its children and an artifact its accessories. Needs `pull` on the source and `push` here; this project's storage quota applies (403).",
@@ -93,6 +96,7 @@ export class ArtifactsController {
   @Delete(':reference')
   @HttpCode(204)
   @ApiDoc({
+    credentials: 'required',
     summary: 'Delete an artifact',
     description:
       'By digest or tag: the manifest goes with all its tags, its accessories, and the children of an index that nothing else holds. Needs `delete` in the project.',
@@ -111,6 +115,7 @@ export class ArtifactsController {
   @Post(':reference/tags')
   @HttpCode(201)
   @ApiDoc({
+    credentials: 'required',
     summary: 'Tag an artifact',
     description: 'Needs `push` in the project (developer and up). A tag already in the repository is 409.',
     params: { repository: REPOSITORY_PARAMETER, reference: REFERENCE_PARAMETER },
@@ -131,6 +136,7 @@ export class ArtifactsController {
   @Delete(':reference/tags/:tag')
   @HttpCode(204)
   @ApiDoc({
+    credentials: 'required',
     summary: 'Remove a tag from an artifact',
     description: 'Needs `delete` in the project. 404 unless the tag points at this artifact.',
     params: { repository: REPOSITORY_PARAMETER, reference: REFERENCE_PARAMETER },

@@ -1,6 +1,6 @@
 import { Controller, Delete, Get, HttpCode, Param, Query, UseGuards, UseInterceptors } from '@nestjs/common';
 import { REPOSITORY_SORTS } from '@berth/db';
-import { ApiDoc, ApiTag } from '../openapi/api-doc.decorator.js';
+import { ApiCredentials, ApiDoc, ApiTag } from '../openapi/api-doc.decorator.js';
 import { PagingInterceptor } from '../admin/paging.interceptor.js';
 import { RecordErrorInterceptor } from '../admin/record-error.interceptor.js';
 import { ContentViewerGuard, CurrentViewer, type Viewer } from './content-viewer.guard.js';
@@ -10,6 +10,8 @@ import { RepositoriesService } from './repositories.service.js';
 
 @Controller('api/v1')
 @ApiTag('repositories', 'Repositories of the projects: listed, read and deleted with their artifacts.')
+// Reads of public projects need no credentials; changes do (anonymous callers get a 401).
+@ApiCredentials('optional')
 @UseGuards(ContentViewerGuard)
 @UseInterceptors(RecordErrorInterceptor, PagingInterceptor)
 export class RepositoriesController {
@@ -65,6 +67,7 @@ export class RepositoriesController {
   @Delete('projects/:project/repositories/:repository')
   @HttpCode(204)
   @ApiDoc({
+    credentials: 'required',
     summary: 'Delete a repository with all its artifacts',
     description:
       'Needs `delete` in the project (maintainer, admin, a robot with `delete`, a system administrator). Storage quota usage is released at once; blobs go at the next garbage collection.',
