@@ -6,6 +6,7 @@ import { RegistryClient } from '@berth/client';
 import { startRegistryUnderTest, type Credentials, type RegistryUnderTest } from '@berth/testing';
 import { AdminClient, createUser, isProblem } from './admin-client.js';
 import {
+  eventually,
   OCI_CONFIG,
   OCI_INDEX,
   OCI_MANIFEST,
@@ -224,6 +225,28 @@ describe('POST and DELETE …/artifacts/{reference}/tags', () => {
     expect((await admin.as(users.maintainer).delete(`${ARTIFACTS}/v2.0/tags/stable`)).status).toBe(204);
     expect(await v2Tags('src/app')).not.toContain('stable');
     expect(await v2Digest('src/app', second.digest)).toBe(second.digest);
+  });
+});
+
+describe('the registry event bus', () => {
+  it('hears of retags and tag deletes made here, with the caller as actor', async () => {
+    // The audit trail listens on RegistryEvents; what it writes shows what was announced.
+    let events: { actor: string; action: string; resource: string; detail: Record<string, unknown> }[] = [];
+    await eventually(async () => {
+      const response = await admin.get('/api/v1/audit-logs?resource=repository:src/app&pageSize=100');
+      events = response.body as typeof events;
+      return events.some((event) => event.action === 'tag.delete');
+    });
+    expect(events).toContainEqual(
+      expect.objectContaining({
+        actor: 'developer',
+        action: 'artifact.push',
+        detail: expect.objectContaining({ digest: second.digest, tags: ['stable'] }),
+      }),
+    );
+    expect(events).toContainEqual(
+      expect.objectContaining({ actor: 'maintainer', action: 'tag.delete', detail: { tag: 'stable' } }),
+    );
   });
 });
 
