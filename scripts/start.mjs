@@ -7,14 +7,17 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadConfig } from '../packages/config/dist/index.js';
+import { loadConfig, withRuntimeEnv } from '../packages/config/dist/index.js';
 import { startEmbeddedPostgres } from '../packages/db/dist/index.js';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 
 async function main() {
   const config = loadConfig();
-  const env = { ...process.env };
+  // V8 and glibc memory settings read at process start (semi-space size, malloc arenas and
+  // mmap threshold); the reasons and measurements are in packages/config/src/runtime-tuning.ts.
+  // A variable set in this shell wins.
+  const env = withRuntimeEnv(process.env);
   let embedded;
   if (config.databaseUrl === undefined) {
     embedded = await startEmbeddedPostgres(config.dataDir);

@@ -3,7 +3,7 @@ import { ConsoleLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadOrCreateKeyFile, publicJwk } from '@berth/auth';
-import { loadConfig, type LogLevel } from '@berth/config';
+import { loadConfig, tuneHeapGrowth, type LogLevel } from '@berth/config';
 import { openDatabase, TypeormSigningKeyRecords, TypeormUserRecords } from '@berth/db';
 import { ensureAdminUser } from './admin-bootstrap.js';
 import { TokenModule } from './token.module.js';
@@ -23,6 +23,8 @@ const FORM_LIMIT = 64 * 1024;
  * embedded PostgreSQL and hands its URL to every process.
  */
 async function main(): Promise<void> {
+  // Fixes how far the heap grows between full collections (why: @berth/config runtime-tuning.ts).
+  tuneHeapGrowth();
   const config = loadConfig();
   const logger = new ConsoleLogger({ logLevels: NEST_LEVELS[config.logLevel], json: !process.stdout.isTTY });
   if (config.databaseUrl === undefined) throw new Error('DATABASE_URL is required (pnpm start provides one)');

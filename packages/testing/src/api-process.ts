@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { withRuntimeEnv } from '@berth/config';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -93,7 +94,8 @@ export async function startApi(options: StartApiOptions = {}): Promise<ApiProces
   const databaseUrl = options.databaseUrl ?? (await createTestDatabase()).url;
   const url = `http://127.0.0.1:${port}`;
   const tokenUrl = `http://127.0.0.1:${tokenPort}`;
-  const env: Record<string, string> = {
+  // The processes run with the memory settings `pnpm start` and the Docker image give them.
+  const env: Record<string, string> = withRuntimeEnv({
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? '/root',
     BERTH_HOST: '127.0.0.1',
@@ -108,7 +110,7 @@ export async function startApi(options: StartApiOptions = {}): Promise<ApiProces
     REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     BERTH_QUEUE_PREFIX: `berth-e2e-${randomBytes(4).toString('hex')}`,
     ...options.env,
-  };
+  });
   let output = '';
   const collect = (child: ChildProcess) => {
     child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
