@@ -102,6 +102,13 @@ describe('GET /api/v1/projects/{project}/repositories', () => {
       'pub/tools/cli',
       'pub/web',
     ]);
+    // Artifacts of a public project too, and nothing of a private one.
+    const artifacts = await anonymous.get('/api/v1/projects/pub/repositories/web/artifacts');
+    expect(artifacts.status).toBe(200);
+    expect((artifacts.body as { digest: string }[]).map((item) => item.digest)).toEqual([web.digest]);
+    expect(isProblem(await anonymous.get('/api/v1/projects/priv/repositories/app/artifacts'), 401)).toBe(
+      true,
+    );
   });
 
   it('answers 400 naming the parameter for bad paging, sort or cursor', async () => {
