@@ -208,8 +208,9 @@ async function main(): Promise<void> {
   const loadBefore = os.loadavg()[0]!;
   const work = await mkdtemp(path.join(os.tmpdir(), 'berth-replbench-'));
   const clients = await podmanEnv();
-  const berth = await startBerth(work, flags.cpuProfDir);
+  let berth: Awaited<ReturnType<typeof startBerth>> | undefined;
   try {
+    berth = await startBerth(work, flags.cpuProfDir);
     const admin = { username: 'admin', password: berth.api.adminPassword };
     const seedStart = performance.now();
     const images = await seed(berth.api.url, admin, shape);
@@ -254,8 +255,8 @@ async function main(): Promise<void> {
     console.log(`\n${text}`);
     if (flags.write) await writeSection(text);
   } finally {
-    await berth.api.stop();
-    await berth.drop();
+    await berth?.api.stop();
+    await berth?.drop();
     await clients.cleanup();
     await rm(work, { recursive: true, force: true });
   }
