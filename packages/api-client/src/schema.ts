@@ -31,7 +31,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** health */
+        /**
+         * Liveness (or readiness with `ready=true`)
+         * @description The process answers; nothing else is asked. With `ready=true`, the readiness report.
+         */
         get: operations["health_health"];
         put?: never;
         post?: never;
@@ -48,7 +51,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** ready */
+        /**
+         * Readiness: the database, storage and Redis
+         * @description Each check has a 2 s timeout. Redis down is `degraded` with 200 (the registry serves without it); the database or storage down is 503.
+         */
         get: operations["health_ready"];
         put?: never;
         post?: never;
@@ -117,7 +123,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** list */
+        /**
+         * List a project's audit events
+         * @description Newest first (`sort` is ignored): the project's settings, members and robots, and its repositories' pushes, pulls (aggregated per window) and deletes. Project admins and maintainers, and system administrators.
+         */
         get: operations["projectAuditLogs_list"];
         put?: never;
         post?: never;
@@ -695,9 +704,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** get */
+        /**
+         * Read the audit log retention
+         * @description System administrators only.
+         */
         get: operations["auditRetention_get"];
-        /** set */
+        /**
+         * Set the audit log retention
+         * @description Events older than `days` are deleted by the worker's daily purge; 0 keeps every event. System administrators only; the change is itself audited.
+         */
         put: operations["auditRetention_set"];
         post?: never;
         delete?: never;
@@ -1030,6 +1045,12 @@ export interface components {
                 [key: string]: unknown;
             } | null;
         };
+        AuditRetention: {
+            /** @description Events older than this many days are deleted; 0 keeps every event. */
+            days: number;
+            /** @description Whether `days` is the configured default (BERTH_AUDIT_RETENTION_DAYS): no administrator has set one. */
+            isDefault: boolean;
+        };
         CopiedArtifact: {
             digest: string;
         };
@@ -1175,6 +1196,10 @@ export interface components {
             /** @description Spares blobs uploaded or touched within this many seconds; default `BERTH_GC_GRACE_SECONDS`. */
             graceSeconds?: number;
         };
+        Liveness: {
+            /** @constant */
+            status: "ok";
+        };
         Member: {
             /**
              * @description A numeric id, as a string (PostgreSQL bigint).
@@ -1183,6 +1208,10 @@ export interface components {
             userId: string;
             username: string;
             role: components["schemas"]["Role"];
+        };
+        NewAuditRetention: {
+            /** @description Events older than this many days are deleted; 0 keeps every event. */
+            days: number;
         };
         NewMember: {
             /** @example alice */
@@ -1417,6 +1446,25 @@ export interface components {
              * @example 10737418240
              */
             storageLimitBytes: number | null;
+        };
+        Readiness: {
+            /**
+             * @description `degraded`: Redis is down (the registry serves; background jobs wait).
+             * @enum {string}
+             */
+            status: "ok" | "degraded" | "unavailable";
+            checks: {
+                database: components["schemas"]["ReadinessCheck"];
+                storage: components["schemas"]["ReadinessCheck"];
+                redis: components["schemas"]["ReadinessCheck"];
+            };
+        };
+        ReadinessCheck: {
+            /** @enum {string} */
+            status: "ok" | "unavailable";
+            latencyMs: number;
+            /** @description A short reason; never a URL with credentials. */
+            error?: string;
         };
         Registry: {
             /**
@@ -1847,7 +1895,7 @@ export interface operations {
     health_health: {
         parameters: {
             query?: {
-                ready?: string;
+                ready?: "true" | "1";
             };
             header?: never;
             path?: never;
@@ -1860,9 +1908,20 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Liveness"];
+                };
             };
             400: components["responses"]["BadRequest"];
+            /** @description Not ready (with `ready=true`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Readiness"];
+                };
+            };
         };
     };
     health_ready: {
@@ -1879,7 +1938,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Readiness"];
+                };
+            };
+            /** @description The database or storage is unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Readiness"];
+                };
             };
         };
     };
@@ -2037,7 +2107,29 @@ export interface operations {
     };
     projectAuditLogs_list: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The page, from 1. A page past the end is an empty array with the true total. */
+                page?: components["parameters"]["page"];
+                /** @description Items per page; more than 100 is served as 100. */
+                pageSize?: components["parameters"]["pageSize"];
+                /** @description A case-insensitive substring filter. */
+                q?: components["parameters"]["q"];
+                /** @description Events of exactly this actor (`anonymous` for anonymous pulls). */
+                actor?: string;
+                /** @description Events whose action starts with this (`project.`). */
+                action?: string;
+                /** @description This resource, or a prefix ending in `*` (`project:demo*`). */
+                resource?: string;
+                outcome?: "success" | "failure";
+                /** @description Events at or after this time (`since` is the same). */
+                from?: string;
+                /** @description The same as `from`. */
+                since?: string;
+                /** @description Events before this time. */
+                to?: string;
+                /** @description Keyset pages, fast however deep: empty for the newest page, then the value of the `rel="next"` link. Such pages carry no `X-Total-Count`. */
+                cursor?: string;
+            };
             header?: never;
             path: {
                 project: string;
@@ -2046,14 +2138,21 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description OK: one page of the listing. */
             200: {
                 headers: {
+                    "X-Total-Count": components["headers"]["X-Total-Count"];
+                    Link: components["headers"]["Link"];
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["AuditEvent"][];
+                };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -2269,7 +2368,9 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     repositories_get: {
@@ -2294,7 +2395,9 @@ export interface operations {
                     "application/json": components["schemas"]["RepositoryDetail"];
                 };
             };
+            401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     repositories_remove: {
@@ -2317,8 +2420,10 @@ export interface operations {
                 };
                 content?: never;
             };
+            401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     artifacts_list: {
@@ -2361,7 +2466,9 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     artifacts_copy: {
@@ -2389,8 +2496,10 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     artifacts_get: {
@@ -2417,7 +2526,9 @@ export interface operations {
                     "application/json": components["schemas"]["ArtifactDetail"];
                 };
             };
+            401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     artifacts_remove: {
@@ -2442,8 +2553,10 @@ export interface operations {
                 };
                 content?: never;
             };
+            401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     artifacts_addTag: {
@@ -2475,11 +2588,13 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     artifacts_removeTag: {
@@ -2505,8 +2620,10 @@ export interface operations {
                 };
                 content?: never;
             };
+            401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     projectRobots_list: {
@@ -3155,6 +3272,8 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     systemRobots_list: {
@@ -3308,9 +3427,12 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["AuditRetention"];
+                };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -3321,17 +3443,24 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewAuditRetention"];
+            };
+        };
         responses: {
             /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["AuditRetention"];
+                };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
