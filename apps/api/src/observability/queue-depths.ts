@@ -49,7 +49,9 @@ export class QueueDepths {
   private async read(): Promise<QueueDepthSnapshot> {
     const timeoutMs = this.options.timeoutMs ?? 1_000;
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), timeoutMs)));
+    const timeout = new Promise<undefined>(
+      (resolve) => (timer = setTimeout(() => resolve(undefined), timeoutMs)),
+    );
     try {
       const read = Promise.all(
         this.open(timeoutMs).map(async (queue) => ({ queue: queue.name, counts: await queue.counts() })),
