@@ -38,15 +38,7 @@ export class UploadHandler {
     } else if (digestParam !== undefined) {
       const digest = parseDigest(digestParam);
       const blob = await this.registry.uploads.monolithic(repository, digest, bodyStream(request));
-      this.created(reply, repository, blob.digest);
-      this.events.emit({
-        kind: 'blob.uploaded',
-        ...origin,
-        repository,
-        digest: blob.digest,
-        size: blob.size,
-      });
-      return;
+      return this.uploaded(reply, repository, blob, origin);
     }
     const session = await this.registry.uploads.start(repository);
     return sendEmpty(reply, 202, { ...rangeHeaders(repository, session.id, 0), 'Content-Length': 0 });
@@ -79,15 +71,7 @@ export class UploadHandler {
         const body = hasBody(request) ? bodyStream(request) : undefined;
         const range = parseContentRange(header(request, 'content-range'));
         const blob = await this.registry.uploads.complete(repository, id, digest, body, range);
-        this.created(reply, repository, blob.digest);
-        this.events.emit({
-          kind: 'blob.uploaded',
-          ...origin,
-          repository,
-          digest: blob.digest,
-          size: blob.size,
-        });
-        return;
+        return this.uploaded(reply, repository, blob, origin);
       }
       case 'DELETE':
         await this.registry.uploads.cancel(repository, id);
@@ -95,6 +79,17 @@ export class UploadHandler {
       default:
         throw new RegistryError('UNSUPPORTED', `${method} is not supported on upload sessions`);
     }
+  }
+
+  /** A blob arrived whole: 201, and the event (a mount moves no bytes and announces nothing). */
+  private uploaded(
+    reply: FastifyReply,
+    repository: string,
+    blob: { digest: Digest; size: number },
+    origin: EventOrigin,
+  ): void {
+    this.created(reply, repository, blob.digest);
+    this.events.emit({ kind: 'blob.uploaded', ...origin, repository, digest: blob.digest, size: blob.size });
   }
 
   private created(reply: FastifyReply, repository: string, digest: Digest): void {
