@@ -22,6 +22,7 @@ describe('cursors', () => {
     ['too many keys', encodeCursor('pushedAt', ['1', '2', '3'])],
     ['a non-numeric time', encodeCursor('pushedAt', ['yesterday', '2'])],
     ['an id that cannot be one', encodeCursor('pushedAt', ['1', '0'])],
+    ['an id past the bigint range', encodeCursor('pushedAt', ['1', '9223372036854775808'])],
     [
       'a key that is not text',
       Buffer.from(JSON.stringify({ s: 'pushedAt', k: [1, 2] })).toString('base64url'),

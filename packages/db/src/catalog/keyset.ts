@@ -13,9 +13,12 @@ import { MAX_PAGE_SIZE } from '../access/listing.js';
 /** How a key value is checked before it reaches SQL: a bad cursor is a 400, never a 500. */
 export type KeyKind = 'micros' | 'id' | 'text';
 
+const MAX_BIGINT = 9223372036854775807n;
+
 const KEY_CHECKS: Record<KeyKind, (value: string) => boolean> = {
   micros: (value) => /^-?[0-9]{1,17}$/.test(value),
-  id: (value) => /^[1-9][0-9]{0,18}$/.test(value),
+  // A bigint: 19 digits can exceed its maximum, which PostgreSQL refuses with an error (a 500).
+  id: (value) => /^[1-9][0-9]{0,18}$/.test(value) && BigInt(value) <= MAX_BIGINT,
   // PostgreSQL text cannot hold NUL.
   text: (value) => value.length <= 1024 && !value.includes('\u0000'),
 };
