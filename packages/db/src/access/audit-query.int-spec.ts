@@ -125,6 +125,10 @@ describe('TypeormAuditRecords: filters, keyset pages, retention', () => {
   it('refuses a cursor it did not make, and a bad outcome', async () => {
     expect(() => decodeAuditCursor('not-a-cursor')).toThrow(InvalidArgumentError);
     expect(() => decodeAuditCursor(Buffer.from('1.0').toString('base64url'))).toThrow(InvalidArgumentError);
+    // Past the bigint range: PostgreSQL would refuse it with an error (a 500 at the API).
+    expect(() => decodeAuditCursor(Buffer.from('1.9223372036854775808').toString('base64url'))).toThrow(
+      InvalidArgumentError,
+    );
     await expect(audit.list({ page: 1, pageSize: 10, outcome: 'maybe' as 'success' })).rejects.toThrow(
       InvalidArgumentError,
     );

@@ -42,7 +42,10 @@ export function encodeAuditCursor(cursor: AuditCursor): string {
 /** Throws `InvalidArgumentError` for anything `encodeAuditCursor` did not make. */
 export function decodeAuditCursor(text: string): AuditCursor {
   const match = text.length <= 64 ? CURSOR.exec(Buffer.from(text, 'base64url').toString('utf8')) : null;
-  if (!match) throw new InvalidArgumentError('cursor is not one this listing returned');
+  // The id is a bigint: 19 digits can exceed it, which PostgreSQL would refuse with an error.
+  if (!match || BigInt(match[2]!) > 9223372036854775807n) {
+    throw new InvalidArgumentError('cursor is not one this listing returned');
+  }
   return { atMicros: match[1]!, id: match[2]! };
 }
 
