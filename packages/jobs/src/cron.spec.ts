@@ -12,6 +12,10 @@ describe('cronProblem', () => {
     '30 0 3 * * sun',
     '0-30/10 * * * * *',
     '  0   3 * *   *  ',
+    '0 0 29 2 *',
+    '0 0 31 2,3 *',
+    '0 0 31 2 mon',
+    '0 0 30-31 1-2 *',
   ])('accepts %j', (pattern) => {
     expect(cronProblem(pattern)).toBeUndefined();
     expect(isSchedulableCron(pattern)).toBe(true);
@@ -35,6 +39,10 @@ describe('cronProblem', () => {
     ['61 * * * * *', /second 61 is out of range 0-59/],
     ['0 0 L * *', /day of month "L" is not a number/],
     ['0 0 * * 1#2', /not a cron field/],
+    ['0 0 31 2 *', /day of month 31 never comes in month 2/],
+    ['0 0 30,31 feb *', /never comes/],
+    ['0 0 31 4,6 *', /never comes/],
+    ['0 0 0 31/1 apr *', /never comes/],
   ])('refuses %j', (pattern, problem) => {
     expect(cronProblem(pattern)).toMatch(problem);
     expect(isSchedulableCron(pattern)).toBe(false);

@@ -47,7 +47,37 @@ export function cronProblem(pattern: string): string | undefined {
     const problem = fieldProblem(field, rules[index]!);
     if (problem) return problem;
   }
-  return undefined;
+  const [dayOfMonth, month, dayOfWeek] = fields.slice(-3) as [string, string, string];
+  return dayOfWeek === '*' ? impossibleDate(dayOfMonth, month) : undefined;
+}
+
+/** The most days each month can have (February: in a leap year). */
+const MONTH_DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * Days of month that no selected month has (`31 4,6`, `30 2`): BullMQ's parser refuses them or
+ * never finds a next run, so the policy would be stored and never scheduled. Only when the day
+ * of week is `*`: otherwise cron fires on either field, and the weekdays still come.
+ */
+function impossibleDate(dayOfMonth: string, month: string): string | undefined {
+  const firstDay = Math.min(...valuesOf(dayOfMonth, FIVE_FIELDS[2]!));
+  const months = valuesOf(month, FIVE_FIELDS[3]!);
+  if (months.some((m) => firstDay <= MONTH_DAYS[m - 1]!)) return undefined;
+  return `day of month ${dayOfMonth} never comes in month ${month}`;
+}
+
+/** Every value a field (already checked by `fieldProblem`) selects. */
+function valuesOf(field: string, rule: FieldRule): number[] {
+  const values: number[] = [];
+  for (const item of field.split(',')) {
+    const [range, step] = item.split('/') as [string, string | undefined];
+    const [from, to] = range === '*' ? [String(rule.min), String(rule.max)] : range.split('-');
+    const low = valueOf(from!, rule) as number;
+    // `5/10` runs from 5 to the end of the range, as cron parsers read it.
+    const high = to !== undefined ? (valueOf(to, rule) as number) : step !== undefined ? rule.max : low;
+    for (let value = low; value <= high; value += Number(step ?? 1)) values.push(value);
+  }
+  return values;
 }
 
 /** Whether `pattern` is a 5- or 6-field cron pattern BullMQ can schedule (see `cronProblem`). */
