@@ -29,7 +29,7 @@ export class ReplicationArtifacts {
     return artifacts.map(({ repository, tag }) => ({
       sourceRepository: repository,
       sourceReference: tag,
-      destinationRepository: destinationName(repository, policy.destinationNamespace),
+      destinationRepository: destinationName(repository, policy.destinationNamespace, policy.flattening),
       destinationReference: tag,
     }));
   }
@@ -75,7 +75,11 @@ export function eventTasks(
 ): NewReplicationTask[] {
   const artifact = execution.artifact;
   if (!artifact || !inNamespace(artifact.repository, policy.sourceNamespace)) return [];
-  const destinationRepository = destinationName(artifact.repository, policy.destinationNamespace);
+  const destinationRepository = destinationName(
+    artifact.repository,
+    policy.destinationNamespace,
+    policy.flattening,
+  );
   const task = (reference: string): NewReplicationTask => ({
     operation: execution.operation,
     sourceRepository: artifact.repository,

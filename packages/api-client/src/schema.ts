@@ -1277,8 +1277,14 @@ export interface components {
             registryId: string;
             /** @description Pull mode: the remote namespace to read. */
             sourceNamespace?: string | null;
-            /** @description Replaces the first path segment of each name (`src/app` → `mirror/app`); `null` keeps names. */
+            /** @description Replaces the leading path segments of each name, as many as `flattening` says; `null` keeps names. */
             destinationNamespace?: string | null;
+            /**
+             * @description Leading segments `destinationNamespace` replaces; `src/a/b` into `mirror`: `none` → `mirror/src/a/b`, `1` → `mirror/a/b`, `2` → `mirror/b`, `all` → `mirror/b`. The last segment always stays.
+             * @default 1
+             * @enum {string|integer}
+             */
+            flattening: "none" | 1 | 2 | "all";
             filters?: {
                 /** @description Matches the full repository name, project included. */
                 repository?: string | null;
@@ -1571,6 +1577,11 @@ export interface components {
             registryId: string;
             sourceNamespace: string | null;
             destinationNamespace: string | null;
+            /**
+             * @description Leading segments `destinationNamespace` replaces; `src/a/b` into `mirror`: `none` → `mirror/src/a/b`, `1` → `mirror/a/b`, `2` → `mirror/b`, `all` → `mirror/b`. The last segment always stays.
+             * @enum {string|integer}
+             */
+            flattening: "none" | 1 | 2 | "all";
             filters: {
                 repository: string | null;
                 tag: string | null;

@@ -20,6 +20,7 @@ function eventPolicy(id: string, overrides: Partial<ReplicationPolicyRecord> = {
     registryId: '1',
     sourceNamespace: null,
     destinationNamespace: null,
+    flattening: 1,
     filters: { repository: 'src/**', tag: null },
     trigger: { type: 'event', cron: null, replicateDeletion: false },
     override: true,

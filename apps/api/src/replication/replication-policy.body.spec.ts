@@ -23,6 +23,7 @@ describe('parsePolicy', () => {
       registryId: '1',
       sourceNamespace: null,
       destinationNamespace: null,
+      flattening: 1,
       filters: { repository: null, tag: null },
       trigger: { type: 'manual', cron: null, replicateDeletion: false },
       override: true,
@@ -102,6 +103,16 @@ describe('parsePolicy', () => {
       'retry.backoffSeconds must be between 0 and 3600',
     );
     expect(problem({ ...base, retry: [] })).toBe('retry must be an object');
+  });
+
+  it('takes flattening "none", 1, 2 or "all", 1 when absent or null, and names it otherwise', () => {
+    for (const flattening of ['none', 1, 2, 'all'] as const) {
+      expect(parsePolicy({ ...base, flattening }).flattening).toBe(flattening);
+    }
+    expect(parsePolicy({ ...base, flattening: null }).flattening).toBe(1);
+    for (const flattening of [0, 3, '1', 'ALL', 1.5, true, []]) {
+      expect(problem({ ...base, flattening })).toBe('flattening must be "none", 1, 2 or "all"');
+    }
   });
 
   it('still reads the older maxAttempts, retry.attempts winning', () => {

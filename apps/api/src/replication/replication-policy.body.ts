@@ -1,4 +1,10 @@
-import type { ReplicationPolicyFields, ReplicationTrigger, ReplicationTriggerType } from '@berth/db';
+import {
+  REPLICATION_FLATTENINGS,
+  type ReplicationFlattening,
+  type ReplicationPolicyFields,
+  type ReplicationTrigger,
+  type ReplicationTriggerType,
+} from '@berth/db';
 import { cronProblem, normalizeCron } from '@berth/jobs';
 import { invalid } from '../admin/admin.errors.js';
 import {
@@ -52,6 +58,7 @@ export function parsePolicy(fields: JsonObject): ReplicationPolicyFields {
     registryId: registry,
     sourceNamespace: optionalString(fields, 'sourceNamespace', NAMESPACE) ?? null,
     destinationNamespace: optionalString(fields, 'destinationNamespace', NAMESPACE) ?? null,
+    flattening: parseFlattening(fields.flattening),
     filters: {
       repository: optionalString(filters, 'filters.repository', GLOB) ?? null,
       tag: optionalString(filters, 'filters.tag', GLOB) ?? null,
@@ -76,6 +83,15 @@ export function parsePolicy(fields: JsonObject): ReplicationPolicyFields {
         POLICY_LIMITS.backoffSeconds.default,
     },
   };
+}
+
+/** `"none"`, `1`, `2` or `"all"`; absent or null: `1`, the naming of policies made before it existed. */
+function parseFlattening(value: unknown): ReplicationFlattening {
+  if (value === undefined || value === null) return 1;
+  if (!REPLICATION_FLATTENINGS.includes(value as ReplicationFlattening)) {
+    throw invalid('flattening', 'must be "none", 1, 2 or "all"');
+  }
+  return value as ReplicationFlattening;
 }
 
 function parseTrigger(trigger: JsonObject, mode: 'push' | 'pull'): ReplicationTrigger {

@@ -32,6 +32,14 @@ const OPERATION = {
   description: '`delete` only for an event-triggered deletion.',
 } as const;
 
+const FLATTENING = {
+  type: ['string', 'integer'],
+  enum: ['none', 1, 2, 'all'],
+  description:
+    'Leading segments `destinationNamespace` replaces; `src/a/b` into `mirror`: `none` → `mirror/src/a/b`, ' +
+    '`1` → `mirror/a/b`, `2` → `mirror/b`, `all` → `mirror/b`. The last segment always stays.',
+} as const;
+
 const LIMITS = POLICY_LIMITS;
 
 export const NEW_REPLICATION_POLICY = defineSchema(
@@ -45,8 +53,9 @@ export const NEW_REPLICATION_POLICY = defineSchema(
       destinationNamespace: {
         ...NAMESPACE,
         description:
-          'Replaces the first path segment of each name (`src/app` → `mirror/app`); `null` keeps names.',
+          'Replaces the leading path segments of each name, as many as `flattening` says; `null` keeps names.',
       },
+      flattening: { ...FLATTENING, default: 1 },
       filters: nullable(
         object(
           {
@@ -129,6 +138,7 @@ export const REPLICATION_POLICY = defineSchema(
     registryId: ID,
     sourceNamespace: nullable({ type: 'string' }),
     destinationNamespace: nullable({ type: 'string' }),
+    flattening: FLATTENING,
     filters: object({ repository: nullable({ type: 'string' }), tag: nullable({ type: 'string' }) }),
     trigger: object({
       type: TRIGGER_TYPE,

@@ -98,6 +98,27 @@ describe('replication admin API', () => {
       override: false,
     });
     expect(policy.status).toBe(201);
+    expect(policy.body.flattening).toBe(1);
+    const flat = await admin.post('/api/v1/replication/policies', {
+      name: 'push-flat',
+      mode: 'push',
+      registryId,
+      destinationNamespace: 'mirror',
+      flattening: 'all',
+    });
+    expect(flat.status).toBe(201);
+    expect((await admin.get(`/api/v1/replication/policies/${flat.body.id}`)).body.flattening).toBe('all');
+    expect(
+      isProblem(
+        await admin.post('/api/v1/replication/policies', {
+          name: 'flat3',
+          mode: 'push',
+          registryId,
+          flattening: 3,
+        }),
+        400,
+      ),
+    ).toBe(true);
     expect(
       isProblem(
         await admin.post('/api/v1/replication/policies', { name: 'bad', mode: 'sideways', registryId }),

@@ -6,6 +6,7 @@ import { ArtifactListing1765209600000 } from './1765209600000-artifact-listing.j
 import { AuditKeyset1765213200000 } from './1765213200000-audit-keyset.js';
 import { Quotas1765296000000 } from './1765296000000-quotas.js';
 import { ReplicationTriggers1765468800000 } from './1765468800000-replication-triggers.js';
+import { ReplicationFlattening1765555200000 } from './1765555200000-replication-flattening.js';
 
 /** Every migration, oldest first. A new one is a new timestamped file added here. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   AuditKeyset1765213200000,
   Quotas1765296000000,
   ReplicationTriggers1765468800000,
+  ReplicationFlattening1765555200000,
 ];

@@ -6,6 +6,12 @@ import { isRecordId } from '../access/statements.js';
 
 export type ReplicationMode = 'push' | 'pull';
 export type ReplicationTriggerType = 'manual' | 'scheduled' | 'event';
+/**
+ * How many leading path segments of a source name `destinationNamespace` replaces: none, 1, 2,
+ * or all but the last. The last segment always stays.
+ */
+export type ReplicationFlattening = 'none' | 1 | 2 | 'all';
+export const REPLICATION_FLATTENINGS: readonly ReplicationFlattening[] = ['none', 1, 2, 'all'];
 
 export interface ReplicationPolicyFields {
   name: string;
@@ -13,6 +19,8 @@ export interface ReplicationPolicyFields {
   registryId: string;
   sourceNamespace: string | null;
   destinationNamespace: string | null;
+  /** Leading segments `destinationNamespace` replaces; absent: `1` (the behaviour before it existed). */
+  flattening?: ReplicationFlattening;
   /** Globs (`*`, `**`, `?`, `{a,b}`); `null` matches everything. */
   filters: { repository: string | null; tag: string | null };
   trigger: ReplicationTrigger;
@@ -42,6 +50,7 @@ export interface ReplicationRetry {
 }
 
 export interface ReplicationPolicyRecord extends ReplicationPolicyFields {
+  flattening: ReplicationFlattening;
   id: string;
   createdAt: Date;
   updatedAt: Date;
@@ -68,6 +77,7 @@ interface PolicyRow {
   registry_id: string;
   source_namespace: string | null;
   destination_namespace: string | null;
+  flattening: string;
   repository_filter: string | null;
   tag_filter: string | null;
   trigger_type: ReplicationTriggerType;
@@ -83,7 +93,7 @@ interface PolicyRow {
   updated_at: Date;
 }
 
-const COLUMNS = `id, name, mode, registry_id, source_namespace, destination_namespace, repository_filter,
+const COLUMNS = `id, name, mode, registry_id, source_namespace, destination_namespace, flattening, repository_filter,
   tag_filter, trigger_type, trigger_cron, replicate_deletion, override, enabled, bandwidth_limit_kbps, concurrency,
   max_attempts, retry_backoff_seconds, created_at, updated_at`;
 
@@ -95,6 +105,7 @@ function policyOf(row: PolicyRow): ReplicationPolicyRecord {
     registryId: row.registry_id,
     sourceNamespace: row.source_namespace,
     destinationNamespace: row.destination_namespace,
+    flattening: flatteningOf(row.flattening),
     filters: { repository: row.repository_filter, tag: row.tag_filter },
     trigger: { type: row.trigger_type, cron: row.trigger_cron, replicateDeletion: row.replicate_deletion },
     override: row.override,
@@ -105,6 +116,11 @@ function policyOf(row: PolicyRow): ReplicationPolicyRecord {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
+}
+
+/** Stored as text (`none`, `1`, `2`, `all`): the levels come back as numbers. */
+function flatteningOf(stored: string): ReplicationFlattening {
+  return stored === 'none' || stored === 'all' ? stored : stored === '2' ? 2 : 1;
 }
 
 function paramsOf(policy: ReplicationPolicyFields): unknown[] {
@@ -125,6 +141,7 @@ function paramsOf(policy: ReplicationPolicyFields): unknown[] {
     policy.concurrency,
     policy.retry.attempts,
     policy.retry.backoffSeconds,
+    String(policy.flattening ?? 1),
   ];
 }
 
@@ -139,8 +156,8 @@ export class TypeormReplicationPolicyRecords extends ReplicationPolicyRecords {
       this.db.query(
         `INSERT INTO replication_policies (name, mode, registry_id, source_namespace, destination_namespace,
            repository_filter, tag_filter, trigger_type, trigger_cron, replicate_deletion, override, enabled,
-           bandwidth_limit_kbps, concurrency, max_attempts, retry_backoff_seconds)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING ${COLUMNS}`,
+           bandwidth_limit_kbps, concurrency, max_attempts, retry_backoff_seconds, flattening)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING ${COLUMNS}`,
         paramsOf(policy),
       ),
     );
@@ -175,7 +192,7 @@ export class TypeormReplicationPolicyRecords extends ReplicationPolicyRecords {
              destination_namespace = $6, repository_filter = $7, tag_filter = $8, trigger_type = $9,
              trigger_cron = $10, replicate_deletion = $11, override = $12, enabled = $13,
              bandwidth_limit_kbps = $14, concurrency = $15, max_attempts = $16, retry_backoff_seconds = $17,
-             updated_at = now()
+             flattening = $18, updated_at = now()
            WHERE id = $1 RETURNING ${COLUMNS}
          ) SELECT * FROM changed`,
         [id, ...paramsOf(policy)],

@@ -105,7 +105,13 @@ describe('replication stores', () => {
       destinationNamespace: 'mirror',
       filters: { repository: 'src/**', tag: 'v*' },
       override: false,
+      flattening: 1,
     });
+    // Every flattening level survives a replace and a read, the levels as numbers.
+    for (const flattening of ['none', 2, 'all', 1] as const) {
+      await policies.replace(policy.id, { ...policyFor(registry.id, 'push-src'), flattening });
+      expect((await policies.get(policy.id))!.flattening).toBe(flattening);
+    }
     await expect(policies.create(policyFor('999999', 'x'))).rejects.toThrow(NotFoundError);
     await expect(policies.create(policyFor(registry.id, 'push-src'))).rejects.toThrow(ConflictError);
     await expect(registries.delete(registry.id)).rejects.toThrow(RegistryInUseError);

@@ -72,6 +72,35 @@ describe('destinationName', () => {
     expect(destinationName('src/app', null)).toBe('src/app');
     expect(destinationName('src/app', '')).toBe('src/app');
   });
+
+  it('keeps the name without a namespace whatever the flattening', () => {
+    for (const flattening of ['none', 1, 2, 'all'] as const) {
+      expect(destinationName('src/a/b', null, flattening)).toBe('src/a/b');
+      expect(destinationName('src/a/b', '', flattening)).toBe('src/a/b');
+    }
+  });
+
+  it('flattens none, 1, 2 or all leading segments into the namespace', () => {
+    expect(destinationName('src/a/b', 'mirror', 'none')).toBe('mirror/src/a/b');
+    expect(destinationName('src/a/b', 'mirror', 1)).toBe('mirror/a/b');
+    expect(destinationName('src/a/b', 'mirror', 2)).toBe('mirror/b');
+    expect(destinationName('src/a/b', 'mirror', 'all')).toBe('mirror/b');
+    expect(destinationName('src/a/b/c/d', 'mirror', 2)).toBe('mirror/b/c/d');
+    expect(destinationName('src/a/b/c/d', 'mirror', 'all')).toBe('mirror/d');
+  });
+
+  it('defaults to 1 level, the naming before flattening existed', () => {
+    expect(destinationName('src/a/b', 'mirror')).toBe(destinationName('src/a/b', 'mirror', 1));
+  });
+
+  it('keeps at least the last segment when a name is shorter than the level', () => {
+    expect(destinationName('src/app', 'mirror', 2)).toBe('mirror/app');
+    expect(destinationName('src/app', 'mirror', 'all')).toBe('mirror/app');
+    expect(destinationName('app', 'mirror', 'none')).toBe('mirror/app');
+    expect(destinationName('app', 'mirror', 1)).toBe('mirror/app');
+    expect(destinationName('app', 'mirror', 2)).toBe('mirror/app');
+    expect(destinationName('app', 'mirror', 'all')).toBe('mirror/app');
+  });
 });
 
 describe('inNamespace', () => {

@@ -1,3 +1,5 @@
+import type { ReplicationFlattening } from '@berth/db';
+
 /**
  * Replication naming, without I/O: glob filters on repository names and tags, and the
  * destination name of a replicated repository (see PRODUCT.md, "Replication").
@@ -72,16 +74,26 @@ function matches(glob: string | null, value: string): boolean {
 }
 
 /**
- * The destination repository: `destinationNamespace` replaces the first path segment
- * (`src/app` → `mirror/app`, `src/a/b` → `mirror/a/b`, a one-segment `app` → `mirror/app`);
- * without it (or empty) the name is kept.
+ * The destination repository. With a `destinationNamespace`, `flattening` says how many leading
+ * path segments of the source name it replaces (Harbor's `dest_namespace_replace_count`), for
+ * `src/a/b` into `mirror`: `"none"` → `mirror/src/a/b`, `1` (the default, as before the setting
+ * existed) → `mirror/a/b`, `2` → `mirror/b`, `"all"` → `mirror/b` (only the last segment stays).
+ * The last segment is never removed: a name with too few segments keeps just its last one
+ * (`src/app` at `2` → `mirror/app`, a one-segment `app` at `1` → `mirror/app`). Without a
+ * namespace (or empty) the name is kept whatever the flattening.
  */
-export function destinationName(name: string, destinationNamespace?: string | null): string {
+export function destinationName(
+  name: string,
+  destinationNamespace?: string | null,
+  flattening: ReplicationFlattening = 1,
+): string {
   if (destinationNamespace === undefined || destinationNamespace === null || destinationNamespace === '') {
     return name;
   }
-  const slash = name.indexOf('/');
-  return slash < 0 ? `${destinationNamespace}/${name}` : `${destinationNamespace}${name.slice(slash)}`;
+  const segments = name.split('/');
+  const wanted = flattening === 'none' ? 0 : flattening === 'all' ? segments.length : flattening;
+  const dropped = Math.min(wanted, segments.length - 1);
+  return [destinationNamespace, ...segments.slice(dropped)].join('/');
 }
 
 /** Whether `name` lies in namespace `namespace` (its first path segment); `null` or empty: any. */
