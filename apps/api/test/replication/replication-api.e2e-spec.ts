@@ -98,7 +98,8 @@ describe('replication admin API', () => {
       override: false,
     });
     expect(policy.status).toBe(201);
-    expect(policy.body.flattening).toBe(1);
+    // POST answers `{id}`; the policy read back has the default flattening.
+    expect((await admin.get(`/api/v1/replication/policies/${policy.body.id}`)).body.flattening).toBe(1);
     const flat = await admin.post('/api/v1/replication/policies', {
       name: 'push-flat',
       mode: 'push',
