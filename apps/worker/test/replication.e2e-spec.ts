@@ -237,6 +237,35 @@ describe('replication', () => {
   );
 
   it(
+    'flattening: "none" keeps the whole source path under the namespace, "all" only its last segment',
+    async () => {
+      const registryId = await registryIdOf('distribution');
+      const run = async (name: string, flattening: string) =>
+        runExecution(
+          await createPolicy({
+            name,
+            mode: 'push',
+            registryId,
+            destinationNamespace: name,
+            flattening,
+            filters: { repository: 'src/app', tag: 'v1.0' },
+          }),
+        );
+      const none = await run('flat-none', 'none');
+      expect(none.execution).toMatchObject({ status: 'succeeded', total: 1, succeeded: 1 });
+      expect(none.tasks.map((task) => String(task.destinationRepository))).toEqual(['flat-none/src/app']);
+      expect((await remote.headManifest('flat-none/src/app', 'v1.0'))?.digest).toBe(
+        pushed.get('src/app:v1.0'),
+      );
+      // `src/app` has fewer segments than "all" removes: its last one stays.
+      const all = await run('flat-all', 'all');
+      expect(all.tasks.map((task) => String(task.destinationRepository))).toEqual(['flat-all/app']);
+      expect((await remote.headManifest('flat-all/app', 'v1.0'))?.digest).toBe(pushed.get('src/app:v1.0'));
+    },
+    TIMEOUT,
+  );
+
+  it(
     'an empty match succeeds with no task',
     async () => {
       const registryId = await registryIdOf('distribution');
