@@ -14,7 +14,7 @@ describe('withRuntimeEnv', () => {
     const env = withRuntimeEnv({ MALLOC_ARENA_MAX: '4', NODE_OPTIONS: '--enable-source-maps' });
     expect(env.MALLOC_ARENA_MAX).toBe('4');
     expect(env.NODE_OPTIONS).toBe('--enable-source-maps --max-semi-space-size=8');
-    expect(env.MALLOC_MMAP_THRESHOLD_).toBe('1048576');
+    expect(env.MALLOC_MMAP_THRESHOLD_).toBe('8388608');
   });
 
   it("leaves an operator's own semi-space size alone", () => {

@@ -27,14 +27,15 @@ export const RUNTIME_ENV = {
    */
   MALLOC_ARENA_MAX: '2',
   /**
-   * Allocations of 1 MiB or more (the 4 MiB read and upload buffers) always get their own `mmap`
-   * and go back to the system when freed. By default glibc raises this threshold (and the trim
-   * threshold with it) once such a buffer is freed, then serves them from its heap and keeps
-   * what is freed: between transfers the api's heap held 23–51 MiB it no longer used; with the
-   * fixed threshold, 7–17 MiB. The price is page faults on each new read buffer (~0.1–0.2 CPU-s
-   * per GiB pulled).
+   * Setting the mmap threshold turns off glibc's dynamic one. By default, once a large buffer is
+   * freed glibc raises that threshold and, with it, the trim threshold (to twice as much), so
+   * freed heap memory stays with the process: after a 1 GiB pull the api held 115–154 MiB. With
+   * a fixed 8 MiB threshold the 4 MiB read buffers still come from the heap, whose top is given
+   * back past the default 128 KiB trim threshold: 102–132 MiB, at the same CPU per GiB
+   * (0.75–0.85 s). A 1 MiB threshold (every read buffer its own mmap) gave 122–145 MiB but
+   * cost 0.6 CPU-s more per GiB pulled, in page faults.
    */
-  MALLOC_MMAP_THRESHOLD_: '1048576',
+  MALLOC_MMAP_THRESHOLD_: '8388608',
 } as const;
 
 /**
@@ -62,7 +63,7 @@ export function withRuntimeEnv(env: Record<string, string | undefined>): Record<
  * allocates little on the JS heap but 1 GiB of short-lived buffers per GiB; V8 counts those
  * towards that room until its sweeper catches up, so an idle api then ran a full mark-compact
  * every 32 MiB streamed (30–35 per GiB): a 1 GiB pull cost 1.9–2.3 CPU-seconds instead of
- * 0.4–0.6, a push 4.3–5.2 instead of 3.2–3.6. With the factor fixed at 2 it ran 0–3.
+ * 0.4–0.9, a push 4.3–5.2 instead of 3.2–3.6. With the factor fixed at 2 it ran 0–3.
  *
  * Set at run time because Node does not accept this flag in NODE_OPTIONS; V8 reads it each time
  * it sizes the heap, so it holds from the next collection on. A value given on the command
