@@ -1,4 +1,5 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
+import { ioredis } from './lazy-modules.js';
 
 /**
  * How a process talks to Redis. `worker`: blocking commands wait for Redis however long it is
@@ -58,7 +59,7 @@ export function describeRedisUrl(redisUrl: string): string {
 
 /** A connected client for `role`; it reconnects on its own. Attach an `error` listener. */
 export function connectRedis(redisUrl: string, role: RedisRole): Redis {
-  return new Redis(redisOptions(redisUrl, role));
+  return new (ioredis().Redis)(redisOptions(redisUrl, role));
 }
 
 /**
@@ -69,7 +70,7 @@ export async function probeRedis(
   redisUrl: string,
   timeoutMs = 2_000,
 ): Promise<{ ok: true } | { ok: false; reason: string }> {
-  const client = new Redis({
+  const client: Redis = new (ioredis().Redis)({
     ...redisOptions(redisUrl, 'producer'),
     connectTimeout: timeoutMs,
     lazyConnect: true,

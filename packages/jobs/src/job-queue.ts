@@ -1,6 +1,7 @@
-import { Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { connectRedis, type RedisRole } from './connection.js';
+import { bullmq } from './lazy-modules.js';
 import { JOB_QUEUES, jobIdFor, type JobName, type JobPayloads, type QueueName } from './contract.js';
 
 /** Redis is not reachable now; the work is not lost when its truth is in PostgreSQL. */
@@ -43,7 +44,7 @@ export class JobQueue {
     client.on('error', report);
     client.on('ready', () => options.onReady?.());
     // BullMQ's set-up waits for the first connection, however late it comes.
-    const queue = new Queue(name, { connection: client, prefix: options.prefix });
+    const queue: Queue = new (bullmq().Queue)(name, { connection: client, prefix: options.prefix });
     queue.on('error', report);
     return new JobQueue(name, queue, client, options.readyTimeoutMs ?? 1_000);
   }

@@ -1,5 +1,6 @@
-import { UnrecoverableError, Worker, type Job, type RedisOptions as BullRedisOptions } from 'bullmq';
+import type { Job, RedisOptions as BullRedisOptions, Worker } from 'bullmq';
 import { redisOptions } from './connection.js';
+import { bullmq } from './lazy-modules.js';
 import { parsePayload } from './contract.js';
 import type { HandlerTable } from './handlers.js';
 
@@ -28,7 +29,7 @@ export class JobWorker {
 
   constructor(options: JobWorkerOptions) {
     const { handlers } = options;
-    this.worker = new Worker(handlers.queue, (job: Job) => this.process(handlers, job), {
+    this.worker = new (bullmq().Worker)(handlers.queue, (job: Job) => this.process(handlers, job), {
       connection: redisOptions(options.redisUrl, 'worker') as BullRedisOptions,
       prefix: options.prefix,
       concurrency: options.concurrency ?? 1,
@@ -57,7 +58,7 @@ export class JobWorker {
   private async process(handlers: HandlerTable, job: Job): Promise<void> {
     const entry = handlers.get(job.name);
     // A job from a newer producer: failing it is better than retrying it forever.
-    if (!entry) throw new UnrecoverableError(`no handler for job ${job.name}`);
+    if (!entry) throw new (bullmq().UnrecoverableError)(`no handler for job ${job.name}`);
     const payload = parsePayload(entry.name, job.data);
     const handle = entry.handle as (payload: unknown, context: unknown) => Promise<void>;
     await handle(payload, { jobId: job.id, signal: this.abort.signal });
