@@ -9,7 +9,7 @@ import {
   totalCount,
   unwrap,
   type BerthClient,
-} from '@berth/api-client';
+} from '../src/index.js';
 
 const TIMEOUT = 60_000;
 let registry: RegistryUnderTest;
