@@ -30,7 +30,7 @@ export const RUNTIME_ENV = {
    * Setting the mmap threshold turns off glibc's dynamic one. By default, once a large buffer is
    * freed glibc raises that threshold and, with it, the trim threshold (to twice as much), so
    * freed heap memory stays with the process: after a 1 GiB pull the api held 115–154 MiB. With
-   * a fixed 8 MiB threshold the 4 MiB read buffers still come from the heap, whose top is given
+   * a fixed 8 MiB threshold the read buffers still come from the heap, whose top is given
    * back past the default 128 KiB trim threshold: 102–132 MiB, at the same CPU per GiB
    * (0.75–0.85 s). A 1 MiB threshold (every read buffer its own mmap) gave 122–145 MiB but
    * cost 0.6 CPU-s more per GiB pulled, in page faults.

@@ -3,8 +3,11 @@ import { pipeline } from 'node:stream/promises';
 import type { Digester } from '@berth/oci';
 import type { FileWriter } from '@berth/storage';
 
-/** Body bytes an upload may queue while a write is in flight, before it pauses the socket. */
-const QUEUE_BYTES = 4 * 1024 * 1024;
+/**
+ * Body bytes an upload may queue while a write is in flight, before it pauses the socket. 1 MiB
+ * and 4 MiB pushed at the same CPU per GiB; 1 MiB holds less per concurrent upload.
+ */
+const QUEUE_BYTES = 1024 * 1024;
 
 /**
  * Streams a request body into a storage writer, hashing every byte once as it arrives. Each

@@ -18,10 +18,13 @@ import {
 import { assertRangeShape, resolveReadRange } from './read-range.js';
 import { walkByListing } from './walk-fallback.js';
 
-// Measured on a 512 MiB blob pull through the api: 256 KiB reads cost 0.95 CPU-s at ~0.8 GB/s,
-// 4 MiB reads 0.16 CPU-s at ~3.2 GB/s (CNCF Distribution with sendfile: 0.18 CPU-s). Memory per
-// concurrent pull stays bounded by this, whatever the blob size; smaller blobs read less.
-const READ_HIGH_WATER_MARK = 4 * 1024 * 1024;
+// Bytes per read, and what a reader buffers ahead: a pull holds about two of these (one read
+// ahead, one in the socket's queue), whatever the blob size. 256 KiB reads once cost 0.95 CPU-s
+// per 512 MiB pulled against 0.16 for 4 MiB; once the api stopped running full collections
+// while streaming (packages/config/src/runtime-tuning.ts), 1 MiB and 4 MiB reads measured the
+// same, 0.7–1.2 CPU-s per GiB on a loaded machine, and 1 MiB holds a quarter of the memory
+// (skopeo pulls four layers at once: ~24 MiB less at the peak).
+const READ_HIGH_WATER_MARK = 1024 * 1024;
 
 // Pruning empty directories races with writers creating them: a writer retries its mkdir+create
 // this many times before giving up.
