@@ -21,9 +21,10 @@ import { walkByListing } from './walk-fallback.js';
 // Bytes per read, and what a reader buffers ahead: a pull holds about two of these (one read
 // ahead, one in the socket's queue), whatever the blob size. 256 KiB reads once cost 0.95 CPU-s
 // per 512 MiB pulled against 0.16 for 4 MiB; once the api stopped running full collections
-// while streaming (packages/config/src/runtime-tuning.ts), 1 MiB and 4 MiB reads measured the
-// same, 0.7–1.2 CPU-s per GiB on a loaded machine, and 1 MiB holds a quarter of the memory
-// (skopeo pulls four layers at once: ~24 MiB less at the peak).
+// while streaming (packages/config/src/runtime-tuning.ts), 1, 2 and 4 MiB reads differed by
+// less than the noise of a loaded machine (medians of 4 alternated 1 GiB pulls, two series:
+// 0.72–0.79, 0.64, 0.62–1.13 CPU-s per GiB), and 1 MiB holds a quarter of the memory: skopeo's
+// four concurrent layers peaked at 164–168 MiB instead of 194.
 const READ_HIGH_WATER_MARK = 1024 * 1024;
 
 // Pruning empty directories races with writers creating them: a writer retries its mkdir+create
