@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { mergePeaks, watchMemory } from './memory.js';
 import { MiB } from './oci.js';
 import { startBerth, startDistribution, type Registry } from './registries.js';
+import { startCpuWatch } from './transfer-cpu.js';
 import {
   describeMachine,
   median,
@@ -230,6 +231,7 @@ async function main(): Promise<void> {
           operations: {},
           errors: {},
           errorSamples: [],
+          cpuPerGiB: {},
         };
         report.rows.push(row);
         let group = memory.get(item.memoryGroup);
@@ -243,12 +245,14 @@ async function main(): Promise<void> {
           const order = round % 2 === 1 ? registries : [...registries].reverse();
           for (const registry of order) {
             const watch = watchMemory(registry.processes);
+            const cpu = startCpuWatch(registry);
             let value = Number.NaN;
             let detail = '';
             try {
               const result = await withTimeout(item.run(registry, round), runTimeoutMs, item.label);
               value = result.value;
               detail = result.detail ?? '';
+              if (result.bytes) (row.cpuPerGiB[registry.name] ??= []).push(cpu.perGiB(result.bytes));
               row.operations[registry.name] = (row.operations[registry.name] ?? 0) + result.operations;
               row.errors[registry.name] = (row.errors[registry.name] ?? 0) + result.errors;
               row.errorSamples.push(...(result.errorSamples ?? []).map((e) => `${registry.name}: ${e}`));

@@ -18,6 +18,11 @@ export interface Row {
   operations: Record<string, number>;
   errors: Record<string, number>;
   errorSamples: string[];
+  /**
+   * Transfers only, per registry name, one entry per round: CPU seconds per GiB moved of the
+   * registry's processes (`server`) and of the client.
+   */
+  cpuPerGiB: Record<string, { server: number; client: number }[]>;
 }
 
 export interface MemoryRow {
@@ -114,7 +119,7 @@ export function renderResults(report: Report): string {
 
   if (report.disk.size > 0) {
     lines.push(
-      '**Physical limit** (generate seeded bytes, sha256 them and write them once to a file on the same disk, then fsync; median MiB/s):',
+      '**Physical limit** (sha256 the bytes and write them once, in 4 MiB writes, to a file on the same disk, then fsync; one stream; making the bytes is not timed; median MiB/s):',
       '',
       [...report.disk.entries()]
         .map(([size, values]) => `${sizeLabel(size)}: ${formatValue(median(values), 'MiB/s')} MiB/s`)
@@ -149,6 +154,37 @@ export function renderResults(report: Report): string {
     );
   }
   lines.push('');
+
+  const cpuRows = report.rows.filter((row) => Object.keys(row.cpuPerGiB).length > 0);
+  if (cpuRows.length > 0) {
+    const cpu = (row: Row, name: string, part: 'server' | 'client') =>
+      median((row.cpuPerGiB[name] ?? []).map((entry) => entry[part]));
+    const seconds = (value: number) => (Number.isFinite(value) ? value.toFixed(2) : '–');
+    const share = (row: Row, name: string) => {
+      const client = cpu(row, name, 'client');
+      const total = client + cpu(row, name, 'server');
+      return Number.isFinite(total) && total > 0 ? `${Math.round((100 * client) / total)}%` : '–';
+    };
+    lines.push(
+      '**CPU per GiB moved** (CPU-seconds per GiB, medians: the registry’s processes, and the client —',
+      'this process making, hashing and sending or receiving the bytes, or skopeo). Client and registry',
+      'share the two cores, so the client’s share is CPU the registry could not use.',
+      '',
+      '| scenario | Berth | client of Berth | client share | Distribution | client of Distribution | client share |',
+      '|---|--:|--:|--:|--:|--:|--:|',
+      ...cpuRows.map(
+        (row) =>
+          `| ${row.label} | ${seconds(cpu(row, 'berth', 'server'))} | ${seconds(cpu(row, 'berth', 'client'))} | ${share(
+            row,
+            'berth',
+          )} | ${seconds(cpu(row, 'distribution', 'server'))} | ${seconds(cpu(row, 'distribution', 'client'))} | ${share(
+            row,
+            'distribution',
+          )} |`,
+      ),
+      '',
+    );
+  }
 
   lines.push(
     '**Peak resident memory** per scenario (the highest of VmRSS sampled every 50 ms and VmHWM,',

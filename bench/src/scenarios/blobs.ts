@@ -28,6 +28,7 @@ export function blobScenario(settings: Settings): Scenario {
   const result = (bytes: number, operations: number, ms: number) => ({
     value: mibPerSecond(bytes, ms),
     operations,
+    bytes,
     errors: 0,
     detail: `${operations} × ${sizeLabel(bytes / operations)} in ${ms.toFixed(0)} ms`,
   });

@@ -71,6 +71,7 @@ export function skopeoScenario(settings: Settings): Scenario {
           const ms = performance.now() - t0;
           return {
             value: mibPerSecond(imageBytes, ms),
+            bytes: imageBytes,
             operations: 1,
             errors: 0,
             detail: `${ms.toFixed(0)} ms`,
@@ -102,6 +103,7 @@ export function skopeoScenario(settings: Settings): Scenario {
             const ms = performance.now() - t0;
             return {
               value: mibPerSecond(imageBytes, ms),
+              bytes: imageBytes,
               operations: 1,
               errors: 0,
               detail: `${ms.toFixed(0)} ms`,

@@ -26,6 +26,8 @@ export interface CaseRun {
   errorSamples?: string[];
   /** Extra detail for the log (latencies, seconds). */
   detail?: string;
+  /** Bytes the run moved (blob and image transfers): the report divides CPU time by it. */
+  bytes?: number;
 }
 
 export interface Case {
