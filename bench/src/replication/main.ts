@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -194,6 +195,8 @@ async function writeSection(text: string): Promise<void> {
       ? `${current.slice(0, begin + BEGIN.length)}\n\n${text}\n\n${current.slice(end)}`
       : `${current.trimEnd()}\n\n## Replication results\n\n${BEGIN}\n\n${text}\n\n${END}\n`;
   await writeFile(DOC, next);
+  // The repository's formatter owns the tables' column widths: `pnpm test` checks them.
+  spawnSync('pnpm', ['exec', 'prettier', '--write', DOC], { stdio: 'ignore' });
 }
 
 async function main(): Promise<void> {
