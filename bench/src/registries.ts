@@ -71,6 +71,8 @@ function childPids(parent: number, needle: string): number[] {
 export interface StartOptions {
   /** Run Berth's api under the CPU profiler, the profile written to this directory on exit. */
   cpuProfDir?: string;
+  /** More environment for the api and token service (probes comparing settings side by side). */
+  env?: Record<string, string>;
 }
 
 /** Berth's api and token service on a fresh database, filesystem storage, token auth. */
@@ -84,6 +86,7 @@ export async function startBerth(options: StartOptions = {}): Promise<Registry> 
       dataDir,
       env: {
         BERTH_STORAGE: `file://${dataDir}/storage`,
+        ...options.env,
         ...(options.cpuProfDir && {
           BENCH_CPU_PROF_DIR: options.cpuProfDir,
           BENCH_CPU_PROF_TARGET: path.join(repoRoot, 'apps/api/dist/main.js'),

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { projectOf, RegistryError, type Digest } from '@berth/oci';
-import { blobDataPath, PathNotFoundError } from '@berth/storage';
+import { blobDataPath, PathNotFoundError, type RangeReader } from '@berth/storage';
 import { parseRangeHeader, type ByteRange } from './byte-range.js';
 import type { RegistryStores } from './registry-stores.js';
 
@@ -16,6 +16,8 @@ export interface BlobContent extends BlobDescriptor {
   length: number;
   /** Opens the byte stream; called only once the response headers are settled. */
   open(): Promise<Readable>;
+  /** Opens the same bytes for reads into the caller's buffers (see `StorageDriver.rangeReader`). */
+  openRange(): Promise<RangeReader>;
 }
 
 /** Reading, mounting and unlinking blobs of a repository (spec: "Pulling blobs", "Deleting"). */
@@ -39,16 +41,8 @@ export class BlobService {
       ...blob,
       ...(range && { range }),
       length,
-      open: async () => {
-        try {
-          return await this.stores.storage.reader(path, range?.start ?? 0, length);
-        } catch (error) {
-          // A row without bytes is a bug or an operator's deletion: tell the client plainly.
-          if (error instanceof PathNotFoundError)
-            throw new RegistryError('BLOB_UNKNOWN', 'blob content is missing');
-          throw error;
-        }
-      },
+      open: () => missingAsUnknown(this.stores.storage.reader(path, range?.start ?? 0, length)),
+      openRange: () => missingAsUnknown(this.stores.storage.rangeReader(path, range?.start ?? 0, length)),
     };
   }
 
@@ -76,5 +70,16 @@ export class BlobService {
     if (!(await this.stores.blobs.unlink(repository, digest))) {
       throw new RegistryError('BLOB_UNKNOWN', undefined, { detail: { digest } });
     }
+  }
+}
+
+/** A row without bytes is a bug or an operator's deletion: tell the client plainly. */
+async function missingAsUnknown<T>(opening: Promise<T>): Promise<T> {
+  try {
+    return await opening;
+  } catch (error) {
+    if (error instanceof PathNotFoundError)
+      throw new RegistryError('BLOB_UNKNOWN', 'blob content is missing');
+    throw error;
   }
 }

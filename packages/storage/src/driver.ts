@@ -40,6 +40,14 @@ export interface StorageDriver {
   reader(path: string, offset?: number, length?: number): Promise<Readable>;
 
   /**
+   * Opens the same bytes as `reader` for reads into buffers the caller owns, at positions it
+   * chooses: a sender that reuses two buffers for a whole blob makes no garbage, where a stream
+   * allocates a buffer per chunk. Same arguments and errors as `reader`; the caller must
+   * `close()` it.
+   */
+  rangeReader(path: string, offset?: number, length?: number): Promise<RangeReader>;
+
+  /**
    * Opens a writer. With `append`, bytes go after the object's current content (which must
    * exist, else `PathNotFoundError`); without it, the object is created or truncated at once,
    * with its parent directories (`PathConflictError` as for `putContent`). Bytes are durable only
@@ -94,6 +102,20 @@ export interface StorageDriver {
    * `InvalidPathError` for a refused path.
    */
   localPath?(path: string): string | undefined;
+}
+
+/** Positional reads over one range of an object, from `StorageDriver.rangeReader`. */
+export interface RangeReader {
+  /** Bytes in the range. */
+  readonly length: number;
+  /**
+   * Copies bytes of the range from `position` (0 is the range's start) into `target`, as many as
+   * fit and remain; resolves with their count. 0 means the range is exhausted, or, before
+   * `length`, that the object shrank under the reader (a caller must treat that as an error).
+   */
+  read(target: Buffer, position: number): Promise<number>;
+  /** Releases the handle; safe to call twice. */
+  close(): Promise<void>;
 }
 
 export interface FileInfo {

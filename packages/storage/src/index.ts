@@ -1,4 +1,4 @@
-export type { FileInfo, FileWriter, StorageDriver } from './driver.js';
+export type { FileInfo, FileWriter, RangeReader, StorageDriver } from './driver.js';
 export {
   InvalidOffsetError,
   InvalidPathError,

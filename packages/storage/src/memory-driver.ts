@@ -3,7 +3,7 @@
 /* eslint-disable @typescript-eslint/require-await */
 import { Readable } from 'node:stream';
 import { BaseFileWriter } from './base-writer.js';
-import type { FileInfo, FileWriter, StorageDriver } from './driver.js';
+import type { FileInfo, FileWriter, RangeReader, StorageDriver } from './driver.js';
 import { PathConflictError, PathNotFoundError } from './errors.js';
 import {
   assertAnyPath,
@@ -55,6 +55,21 @@ export class InMemoryDriver implements StorageDriver {
     const bytes = this.#bytes(this.#object(path));
     const { start, end } = resolveReadRange(path, offset, length, bytes.length);
     return Readable.from(slices(bytes.subarray(start, end)), { objectMode: false });
+  }
+
+  async rangeReader(path: string, offset = 0, length?: number): Promise<RangeReader> {
+    assertObjectPath(path);
+    assertRangeShape(path, offset, length);
+    const bytes = this.#bytes(this.#object(path));
+    const { start, end } = resolveReadRange(path, offset, length, bytes.length);
+    const range = bytes.subarray(start, end);
+    return {
+      length: range.length,
+      async read(target, position) {
+        return position >= range.length ? 0 : range.copy(target, 0, position);
+      },
+      async close() {},
+    };
   }
 
   async writer(path: string, append: boolean): Promise<FileWriter> {

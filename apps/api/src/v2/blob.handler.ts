@@ -1,7 +1,9 @@
+import type { OutgoingHttpHeaders } from 'node:http';
 import { Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { parseDigest, RegistryError } from '@berth/oci';
 import { Registry } from '@berth/registry';
+import { ClientGoneError, sendBlob } from './blob-sender.js';
 import { header, repositoryName, sendEmpty } from './v2-request.js';
 
 /** GET, HEAD and DELETE of /v2/<name>/blobs/<digest> (end-2, end-10). */
@@ -31,21 +33,28 @@ export class BlobHandler {
       }
       case 'GET': {
         const content = await this.registry.blobs.read(repository, digest, header(request, 'range'));
-        const stream = await content.open();
-        void reply
-          .code(content.range ? 206 : 200)
-          .headers({
-            'Content-Length': content.length,
-            'Content-Type': 'application/octet-stream',
-            'Docker-Content-Digest': digest,
-            ETag: `"${digest}"`,
-            'Accept-Ranges': 'bytes',
-            'Cache-Control': 'max-age=31536000',
-            ...(content.range && {
-              'Content-Range': `bytes ${content.range.start}-${content.range.end}/${content.size}`,
-            }),
-          })
-          .send(stream);
+        const reader = await content.openRange();
+        void reply.code(content.range ? 206 : 200).headers({
+          'Content-Length': content.length,
+          'Content-Type': 'application/octet-stream',
+          'Docker-Content-Digest': digest,
+          ETag: `"${digest}"`,
+          'Accept-Ranges': 'bytes',
+          'Cache-Control': 'max-age=31536000',
+          ...(content.range && {
+            'Content-Range': `bytes ${content.range.start}-${content.range.end}/${content.size}`,
+          }),
+        });
+        // The body goes to the socket directly (blob-sender.ts); onResponse hooks still run.
+        reply.hijack();
+        reply.raw.writeHead(reply.statusCode, reply.getHeaders() as OutgoingHttpHeaders);
+        try {
+          await sendBlob(reply.raw, reader);
+        } catch (error) {
+          reply.raw.destroy();
+          if (!(error instanceof ClientGoneError))
+            request.log.error({ err: error, digest }, 'blob read failed mid-response');
+        }
         return;
       }
       case 'DELETE':

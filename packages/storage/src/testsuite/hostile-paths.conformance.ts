@@ -66,6 +66,7 @@ const CALLS: [string, Call][] = [
   ['getContent', (driver, path) => driver.getContent(path)],
   ['putContent', (driver, path) => driver.putContent(path, Buffer.from('x'))],
   ['reader', (driver, path) => driver.reader(path)],
+  ['rangeReader', (driver, path) => driver.rangeReader(path)],
   ['writer (truncate)', (driver, path) => driver.writer(path, false)],
   ['writer (append)', (driver, path) => driver.writer(path, true)],
   ['stat', (driver, path) => driver.stat(path)],

@@ -73,4 +73,55 @@ export function describeReader(current: CurrentDriver): void {
       await expect(driver.reader('/dir/object/below')).rejects.toThrow(PathNotFoundError);
     });
   });
+
+  describe('rangeReader', () => {
+    /** Reads the whole range through a buffer of `size` bytes, as a sender reusing it would. */
+    async function readThrough(size: number, offset?: number, length?: number): Promise<string> {
+      const reader = await current().rangeReader('/object', offset, length);
+      try {
+        const target = Buffer.alloc(size);
+        let text = '';
+        for (let position = 0; ;) {
+          const n = await reader.read(target, position);
+          if (n === 0) break;
+          text += target.subarray(0, n).toString();
+          position += n;
+        }
+        expect(text.length).toBe(reader.length);
+        return text;
+      } finally {
+        await reader.close();
+      }
+    }
+
+    it('reads the range into a buffer the caller reuses, in any buffer size', async () => {
+      await putText(current(), '/object', TEXT);
+      expect(await readThrough(7)).toBe(TEXT);
+      expect(await readThrough(64)).toBe(TEXT);
+      expect(await readThrough(1, 5, 3)).toBe('567');
+      expect(await readThrough(4, 15, 100)).toBe('fghij');
+      expect(await readThrough(4, TEXT.length)).toBe('');
+    });
+
+    it('reads at any position, and never past the range', async () => {
+      await putText(current(), '/object', TEXT);
+      const reader = await current().rangeReader('/object', 10, 5);
+      const target = Buffer.alloc(8, '.');
+      expect(await reader.read(target, 2)).toBe(3);
+      expect(target.toString()).toBe('cde.....');
+      expect(await reader.read(target, 5)).toBe(0);
+      await reader.close();
+      await reader.close();
+    });
+
+    it('refuses what reader refuses', async () => {
+      const driver = current();
+      await putText(driver, '/dir/object', TEXT);
+      await expect(driver.rangeReader('/missing')).rejects.toThrow(PathNotFoundError);
+      await expect(driver.rangeReader('/dir')).rejects.toThrow(PathNotFoundError);
+      await expect(driver.rangeReader('/dir/object', TEXT.length + 1)).rejects.toThrow(InvalidOffsetError);
+      await expect(driver.rangeReader('/dir/object', -1)).rejects.toThrow(InvalidOffsetError);
+      await expect(driver.rangeReader('/dir/object', 0, 1.5)).rejects.toThrow(InvalidOffsetError);
+    });
+  });
 }
