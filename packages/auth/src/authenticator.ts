@@ -1,7 +1,7 @@
 import { LOGIN_THROTTLE, decideLogin } from './login-throttle.js';
-import { verifyPassword } from './password.js';
 import type { Subject } from './permissions.js';
 import { hashToken, timingSafeEqualString } from './secrets.js';
+import { verifiedPasswords, type VerifiedPasswords } from './verified-passwords.js';
 
 /**
  * Who may log in, as the token service and the admin API's Basic auth both need it. The
@@ -58,7 +58,8 @@ export const ROBOT_PREFIX = 'robot$';
 /**
  * Checks a username and password (or robot name and secret). Throttling is decided before any
  * password work, failures are recorded per username and source address, and an unknown user
- * costs the same argon2 work as a wrong password.
+ * costs the same argon2 work as a wrong password. A password that matched in the last minutes is
+ * recognised without argon2 (`VerifiedPasswords`).
  */
 export class Authenticator {
   constructor(
@@ -66,6 +67,7 @@ export class Authenticator {
     private readonly robots: RobotLookup,
     private readonly failures: FailureLog,
     private readonly now: () => Date = () => new Date(),
+    private readonly passwords: Pick<VerifiedPasswords, 'check'> = verifiedPasswords,
   ) {}
 
   async authenticate(username: string, password: string, address: string): Promise<AuthenticationResult> {
@@ -92,7 +94,7 @@ export class Authenticator {
 
   private async user(username: string, password: string) {
     const user = await this.users.findByUsername(username);
-    const valid = await verifyPassword(user?.passwordHash, password);
+    const valid = await this.passwords.check(user?.passwordHash, password);
     if (!user || !valid || user.disabled) return undefined;
     return { kind: 'user' as const, id: user.id, username: user.username, systemAdmin: user.systemAdmin };
   }

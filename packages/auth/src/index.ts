@@ -4,6 +4,7 @@ export * from './keys.js';
 export * from './key-ring.js';
 export * from './jwt.js';
 export * from './password.js';
+export * from './verified-passwords.js';
 export * from './secrets.js';
 export * from './challenge.js';
 export * from './login-throttle.js';
