@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { loadConfig, tuneHeapGrowth } from '@berth/config';
+import { loadConfig, tuneHeapGrowth, STREAMING_HEAP_GROWTH } from '@berth/config';
 import { openDatabase } from '@berth/db';
 import { createStorageDriver } from '@berth/storage';
 import { createApiApp } from './http-server.js';
@@ -12,7 +12,7 @@ import { createLogger } from './logger.js';
  */
 async function main(): Promise<void> {
   // Fixes how far the heap grows between full collections (why: @berth/config runtime-tuning.ts).
-  tuneHeapGrowth();
+  tuneHeapGrowth(STREAMING_HEAP_GROWTH);
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
   if (config.databaseUrl === undefined) throw new Error('DATABASE_URL is required (pnpm start provides one)');

@@ -3,7 +3,7 @@ import { ConsoleLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadOrCreateKeyFile, publicJwk } from '@berth/auth';
-import { loadConfig, tuneHeapGrowth, type LogLevel } from '@berth/config';
+import { loadConfig, tuneHeapGrowth, DEFAULT_HEAP_GROWTH, type LogLevel } from '@berth/config';
 import { openDatabase, TypeormSigningKeyRecords, TypeormUserRecords } from '@berth/db';
 import { ensureAdminUser } from './admin-bootstrap.js';
 import { TokenModule } from './token.module.js';
@@ -24,7 +24,7 @@ const FORM_LIMIT = 64 * 1024;
  */
 async function main(): Promise<void> {
   // Fixes how far the heap grows between full collections (why: @berth/config runtime-tuning.ts).
-  tuneHeapGrowth();
+  tuneHeapGrowth(DEFAULT_HEAP_GROWTH);
   const config = loadConfig();
   const logger = new ConsoleLogger({ logLevels: NEST_LEVELS[config.logLevel], json: !process.stdout.isTTY });
   if (config.databaseUrl === undefined) throw new Error('DATABASE_URL is required (pnpm start provides one)');

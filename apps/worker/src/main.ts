@@ -1,7 +1,13 @@
 import 'reflect-metadata';
 import { ConsoleLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { loadConfig, resolveSecretKey, tuneHeapGrowth, type LogLevel } from '@berth/config';
+import {
+  loadConfig,
+  resolveSecretKey,
+  tuneHeapGrowth,
+  STREAMING_HEAP_GROWTH,
+  type LogLevel,
+} from '@berth/config';
 import { openDatabase } from '@berth/db';
 import { createStorageDriver } from '@berth/storage';
 import { WorkerModule } from './worker.module.js';
@@ -21,7 +27,7 @@ const NEST_LEVELS: Record<LogLevel, ('debug' | 'log' | 'warn' | 'error' | 'fatal
  */
 async function main(): Promise<void> {
   // Fixes how far the heap grows between full collections (why: @berth/config runtime-tuning.ts).
-  tuneHeapGrowth();
+  tuneHeapGrowth(STREAMING_HEAP_GROWTH);
   const config = loadConfig();
   const logger = new ConsoleLogger({ logLevels: NEST_LEVELS[config.logLevel], json: !process.stdout.isTTY });
   if (config.databaseUrl === undefined) throw new Error('DATABASE_URL is required (pnpm start provides one)');
