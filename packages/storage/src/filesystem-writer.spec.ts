@@ -37,7 +37,24 @@ function fakeHandle(options: { datasyncError?: Error } = {}) {
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('FilesystemWriter early writeback', () => {
-  it('starts one background fdatasync per 64 MiB and lets writes go on meanwhile', async () => {
+  it('starts background fdatasyncs after 4 MiB, then twice as many bytes each time, up to 64 MiB', async () => {
+    const fake = fakeHandle();
+    const writer = new FilesystemWriter('/blob', fake.handle, 0, () => Promise.resolve());
+    const startedAt: number[] = [];
+    for (let mib = 1; mib <= 200; mib++) {
+      const before = fake.calls.length;
+      await writer.write(Buffer.alloc(MiB));
+      if (fake.calls.slice(before).includes('datasync')) {
+        startedAt.push(mib);
+        fake.finishDatasync();
+        await tick();
+      }
+    }
+    expect(startedAt).toEqual([4, 12, 28, 60, 124, 188]);
+    await writer.commit();
+  });
+
+  it('runs one background fdatasync at a time and lets writes go on meanwhile', async () => {
     const fake = fakeHandle();
     const writer = new FilesystemWriter('/blob', fake.handle, 0, () => Promise.resolve());
     const chunk = Buffer.alloc(4 * MiB);

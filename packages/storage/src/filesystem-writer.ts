@@ -2,17 +2,26 @@ import type { FileHandle } from 'node:fs/promises';
 import { BaseFileWriter } from './base-writer.js';
 
 /**
- * Dirty bytes after which a writer starts a background `fdatasync`. Linux writes dirty pages
- * back only past `dirty_background_ratio` (10% of RAM: gigabytes) or after 30 s, so without it
- * a 1 GiB blob is written to disk only by the commit's fsync, after the last byte arrived
- * (0.3–0.45 s on the bench machine). Syncing as the bytes come overlaps that writeback with
- * receiving: the commit's fsync then finds 64 MiB at most to flush (0.01–0.07 s measured).
+ * Dirty bytes after which a writer starts a background `fdatasync`: 4 MiB, then twice as many
+ * each time, up to 64 MiB. Linux writes dirty pages back only past `dirty_background_ratio` (10%
+ * of RAM: gigabytes) or after 30 s, so without it a blob is written to disk only by the commit's
+ * fsync, after the last byte arrived (0.3–0.45 s for 1 GiB on the bench machine). Syncing as the
+ * bytes come overlaps that writeback with receiving.
+ *
+ * Why start small: an image layer is often 10–50 MiB, and with a flat 64 MiB threshold its
+ * commit flushed all of it (~27 ms for 16 MiB here) while the client waited on the final `PUT`;
+ * with 4 MiB first, ~13 ms. `skopeo copy` of four 16 MiB layers: median 876 ms instead of 986
+ * over 10 alternated rounds. Why double: a 1 GiB push then makes ~20 syncs, not 256 (256 MiB
+ * pushes measured as fast either way).
  */
-const EARLY_SYNC_BYTES = 64 * 1024 * 1024;
+const FIRST_EARLY_SYNC_BYTES = 4 * 1024 * 1024;
+const MAX_EARLY_SYNC_BYTES = 64 * 1024 * 1024;
 
 /** A `FileWriter` over an open file handle; the driver supplies how to remove the object. */
 export class FilesystemWriter extends BaseFileWriter {
   private unsynced = 0;
+  /** Dirty bytes that start the next background sync. */
+  private syncThreshold = FIRST_EARLY_SYNC_BYTES;
   /** The background `fdatasync` in progress, if any (one at a time). */
   private earlySync: Promise<void> | undefined;
   /** Its failure, kept for `persist`: Linux reports a writeback error to one fsync call only. */
@@ -35,8 +44,9 @@ export class FilesystemWriter extends BaseFileWriter {
       offset += bytesWritten;
     }
     this.unsynced += chunk.length;
-    if (this.unsynced >= EARLY_SYNC_BYTES && this.earlySync === undefined) {
+    if (this.unsynced >= this.syncThreshold && this.earlySync === undefined) {
       this.unsynced = 0;
+      this.syncThreshold = Math.min(this.syncThreshold * 2, MAX_EARLY_SYNC_BYTES);
       // Not awaited: writes go on while the kernel flushes what is already there.
       this.earlySync = this.handle
         .datasync()
