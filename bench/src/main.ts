@@ -25,6 +25,17 @@ import { skopeoScenario } from './scenarios/skopeo.js';
 import { sizeLabel, type Scenario, type Settings } from './scenarios/types.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+/**
+ * Writes every dirty page to disk before a measurement starts. Distribution does not fsync what
+ * it stores, so without this the kernel wrote back its last push during whatever ran next, and
+ * with the order flipping each round that landed on both registries unevenly (skopeo pulls of
+ * 500 MiB: the registry measured second in a round was faster in each of three rounds, by up to
+ * 25%). Berth fsyncs inside its own measurement, as a push that returns must be on disk.
+ */
+function settleDisk(): void {
+  spawnSync('sync', { stdio: 'ignore' });
+}
+
 const SCENARIOS = ['disk', 'blobs', 'skopeo', 'requests', 'mixed'] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
 
@@ -244,6 +255,7 @@ async function main(): Promise<void> {
           // Alternate who goes first, so neither registry always gets the warmer page cache.
           const order = round % 2 === 1 ? registries : [...registries].reverse();
           for (const registry of order) {
+            settleDisk();
             const watch = watchMemory(registry.processes);
             const cpu = startCpuWatch(registry);
             let value = Number.NaN;
