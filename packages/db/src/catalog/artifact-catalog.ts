@@ -11,7 +11,7 @@ import {
 import {
   assertWindow,
   decodeCursor,
-  encodeCursor,
+  keysetPage,
   fromMicros,
   likePrefix,
   micros,
@@ -221,16 +221,7 @@ export class TypeormArtifactCatalog extends ArtifactCatalog {
             repositoryId,
           ])
         : await q(`SELECT count(*) AS n FROM manifests m WHERE ${countFilters.join(' AND ')}`, countParams);
-      const items = rows.slice(0, limit);
-      const last = items[items.length - 1];
-      const next =
-        rows.length > limit && last
-          ? encodeCursor(
-              sort.key,
-              sort.keys.map((_k, i) => last[`k${i}`] ?? ''),
-            )
-          : undefined;
-      return { items: items.map(toRecord), total: Number(counted[0]?.n ?? 0), ...(next && { next }) };
+      return keysetPage(rows, limit, sort, Number(counted[0]?.n ?? 0), toRecord);
     });
   }
 

@@ -85,6 +85,30 @@ export function assertWindow(window: KeysetWindow): { limit: number; offset: num
   return { limit: pageSize, offset: window.cursor === undefined ? (page - 1) * pageSize : 0 };
 }
 
+/**
+ * Makes a page from rows fetched with `limit + 1` (the extra row says whether another page
+ * follows). Each row carries its sort key as columns `k0`, `k1`…; the next cursor is the last
+ * shown row's.
+ */
+export function keysetPage<R extends { [key: `k${number}`]: string }, T>(
+  rows: R[],
+  limit: number,
+  sort: { key: string; keys: readonly unknown[] },
+  total: number,
+  toItem: (row: R) => T,
+): KeysetPage<T> {
+  const shown = rows.slice(0, limit);
+  const last = shown[shown.length - 1];
+  const next =
+    rows.length > limit && last
+      ? encodeCursor(
+          sort.key,
+          sort.keys.map((_k, i) => last[`k${i}`] ?? ''),
+        )
+      : undefined;
+  return { items: shown.map(toItem), total, ...(next && { next }) };
+}
+
 /** Collects positional parameters while a statement is assembled. */
 export class Params {
   readonly values: unknown[] = [];

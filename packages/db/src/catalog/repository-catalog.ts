@@ -5,7 +5,7 @@ import { TAG_COUNT, TOP_LEVEL_COUNT } from './artifact-sql.js';
 import {
   assertWindow,
   decodeCursor,
-  encodeCursor,
+  keysetPage,
   fromMicros,
   micros,
   Params,
@@ -182,16 +182,7 @@ export class TypeormRepositoryCatalog extends RepositoryCatalog {
         c.values,
       );
 
-      const items = rows.slice(0, limit);
-      const last = items[items.length - 1];
-      const next =
-        rows.length > limit && last
-          ? encodeCursor(
-              sort.key,
-              sort.keys.map((_k, i) => last[`k${i}`] ?? ''),
-            )
-          : undefined;
-      return { items: items.map(toSummary), total: Number(counted[0]?.n ?? 0), ...(next && { next }) };
+      return keysetPage(rows, limit, sort, Number(counted[0]?.n ?? 0), toSummary);
     });
   }
 
