@@ -254,6 +254,7 @@ async function main(): Promise<void> {
         for (let round = 1; round <= settings.rounds && !interrupted; round++) {
           // Alternate who goes first, so neither registry always gets the warmer page cache.
           const order = round % 2 === 1 ? registries : [...registries].reverse();
+          await item.prepareRound?.(round);
           for (const registry of order) {
             settleDisk();
             const watch = watchMemory(registry.processes);

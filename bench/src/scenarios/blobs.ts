@@ -24,6 +24,9 @@ export function blobScenario(settings: Settings): Scenario {
     }
     return blob;
   };
+  /** The blobs a measurement of this size and mode pushes (then pulls) in `round`; their digests are computed once. */
+  const roundBlobs = (size: number, mode: string, round: number): SeededBlob[] =>
+    Array.from({ length: repeat(size) }, (_, rep) => blobFor(size, mode, round, rep));
   const client = new LoadClient('http://127.0.0.1', 1);
   const result = (bytes: number, operations: number, ms: number) => ({
     value: mibPerSecond(bytes, ms),
@@ -42,8 +45,12 @@ export function blobScenario(settings: Settings): Scenario {
         unit: 'MiB/s',
         memoryGroup,
         diskLimitSize: size,
+        prepareRound(round: number) {
+          roundBlobs(size, mode, round);
+          return Promise.resolve();
+        },
         async run(registry: Registry, round: number) {
-          const blobs = Array.from({ length: repeat(size) }, (_, rep) => blobFor(size, mode, round, rep));
+          const blobs = roundBlobs(size, mode, round);
           await registry.authorization([REPOSITORY]);
           const t0 = performance.now();
           for (const blob of blobs) {
@@ -63,7 +70,7 @@ export function blobScenario(settings: Settings): Scenario {
         unit: 'MiB/s',
         memoryGroup: `blob push/pull ${sizeLabel(size)}`,
         async run(registry: Registry, round: number) {
-          const blobs = Array.from({ length: repeat(size) }, (_, rep) => blobFor(size, mode, round, rep));
+          const blobs = roundBlobs(size, mode, round);
           await registry.authorization([REPOSITORY]);
           const t0 = performance.now();
           for (const blob of blobs) await pullBlob(registry, REPOSITORY, blob);

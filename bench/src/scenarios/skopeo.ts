@@ -51,6 +51,7 @@ export function skopeoScenario(settings: Settings): Scenario {
         label: `skopeo copy push (${label})`,
         unit: 'MiB/s',
         memoryGroup: `skopeo push/pull ${sizeLabel(imageBytes)}`,
+        prepareRound: async (round) => void (await imageFor(round)),
         async run(registry, round) {
           const image = await imageFor(round);
           const { clients } = await setup();

@@ -38,6 +38,12 @@ export interface Case {
   memoryGroup: string;
   /** Push throughput is compared with the disk limit of this many bytes. */
   diskLimitSize?: number;
+  /**
+   * Once per round, before either registry's run and outside its clock, CPU and memory windows:
+   * makes the round's fixtures (seeded blobs and their digests, image layouts). Work done inside
+   * `run` would be charged to whichever registry goes first in the round.
+   */
+  prepareRound?(round: number): Promise<void>;
   run(registry: Registry, round: number): Promise<CaseRun>;
 }
 
