@@ -62,7 +62,8 @@ export abstract class BaseFileWriter implements FileWriter {
     if (this.#state === 'committed' || this.#state === 'cancelled') throw this.#ended('cancel');
     const wasOpen = this.#state === 'open';
     this.#state = 'cancelled';
-    if (wasOpen) await this.#drainAndRelease();
+    // The bytes are about to be removed: how their sync or close went no longer matters.
+    if (wasOpen) await this.#drainAndRelease().catch(() => undefined);
     await this.discard();
   }
 

@@ -94,6 +94,28 @@ describe('FilesystemWriter early writeback', () => {
     expect(fake.calls.at(-1)).toBe('close');
   });
 
+  it('fails a close without commit when the background fdatasync failed', async () => {
+    const fake = fakeHandle({ datasyncError: new Error('EIO: i/o error') });
+    const writer = new FilesystemWriter('/blob', fake.handle, 0, () => Promise.resolve());
+    for (let i = 0; i < 2; i++) await writer.write(Buffer.alloc(4 * MiB));
+    fake.finishDatasync();
+    await expect(writer.close()).rejects.toThrow('EIO');
+    expect(fake.calls.at(-1)).toBe('close');
+  });
+
+  it('still removes the object on cancel when the background fdatasync failed', async () => {
+    const fake = fakeHandle({ datasyncError: new Error('EIO: i/o error') });
+    let removed = false;
+    const writer = new FilesystemWriter('/blob', fake.handle, 0, () =>
+      Promise.resolve(void (removed = true)),
+    );
+    for (let i = 0; i < 2; i++) await writer.write(Buffer.alloc(4 * MiB));
+    fake.finishDatasync();
+    await writer.cancel();
+    expect(removed).toBe(true);
+    expect(fake.calls.at(-1)).toBe('close');
+  });
+
   it('stores a blob larger than the threshold byte for byte', async () => {
     const sandbox = await mkdtemp(join(tmpdir(), 'berth-writer-'));
     try {

@@ -68,6 +68,9 @@ export class FilesystemWriter extends BaseFileWriter {
   protected override async release(): Promise<void> {
     await this.earlySync;
     await this.handle.close();
+    // A writer closed without a commit (a chunked upload's PATCH) must report it too: Linux tells
+    // one fsync caller of a writeback error, and the commit's fsync comes on a new descriptor.
+    if (this.earlySyncError !== undefined) throw this.earlySyncError;
   }
 
   protected override async discard(): Promise<void> {
