@@ -18,7 +18,7 @@ import {
   type Row,
 } from './report.js';
 import { blobScenario } from './scenarios/blobs.js';
-import { diskLimit } from './scenarios/disk.js';
+import { diskLimit, removeDiskLimitFiles } from './scenarios/disk.js';
 import { mixedScenario } from './scenarios/mixed.js';
 import { requestScenario } from './scenarios/requests.js';
 import { skopeoScenario } from './scenarios/skopeo.js';
@@ -214,6 +214,7 @@ async function main(): Promise<void> {
         report.disk.set(size, values);
         log(`disk limit ${sizeLabel(size)}: ${median(values).toFixed(1)} MiB/s`);
       }
+      await removeDiskLimitFiles(workDir);
     }
     if (selected('blobs')) scenarios.push(blobScenario(settings));
     if (selected('skopeo')) scenarios.push(skopeoScenario(settings));

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { seededChunks, seededStream, streamDownload, streamRequest } from '@berth/testing';
+import { seededChunks, seededStream, streamRequest } from '@berth/testing';
+import { leanDownload } from './lean-download.js';
 import { expectStatus, type LoadClient } from './load.js';
 import { type Registry } from './registries.js';
 
@@ -106,10 +107,10 @@ export async function pushChunked(
   );
 }
 
-/** GET the blob, hashing it as it streams; throws unless it is the expected bytes. */
+/** GET the blob, hashing it as it streams (see `leanDownload`); throws unless it is the expected bytes. */
 export async function pullBlob(registry: Registry, repository: string, blob: SeededBlob): Promise<void> {
   const auth = await registry.authorization([repository]);
-  const result = await streamDownload(`${registry.url}/v2/${repository}/blobs/${blob.digest}`, {
+  const result = await leanDownload(`${registry.url}/v2/${repository}/blobs/${blob.digest}`, {
     authorization: auth,
   });
   if (result.status !== 200 || result.digest !== blob.digest || result.bytes !== blob.size) {

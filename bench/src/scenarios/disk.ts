@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { open, rm } from 'node:fs/promises';
+import { open, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { seededChunks } from '@berth/testing';
 import { mibPerSecond } from './types.js';
@@ -17,6 +17,16 @@ const CHUNK = 4 * 1024 * 1024;
  * starts, since making them is the client's work (during a real push the client makes or
  * reads them on the same CPUs; the report shows how much CPU that takes). Hashing and writing
  * run one after the other, as one thread would; a registry that overlaps them can beat this.
+ *
+ * The file is kept (the caller removes `workDir`'s limit files with `removeDiskLimitFiles` once
+ * every round is measured), as a registry keeps what it stores. Deleting it at once would let
+ * the next round write into the page cache the last one just freed; a registry's pushes always
+ * take new memory for their page cache. On a VM that hands freed memory back to its host (free
+ * page reporting), new memory is much slower to write: dd of 1 GiB ran at 700–870 MB/s into
+ * memory just freed and at 390–460 MB/s into new memory on the bench machine, and in a perf
+ * profile of Berth's api the kernel's copy into the page cache went from 4% to 43% of the samples
+ * once its pushes reached new memory. Measured on recycled memory, the limit held the registries
+ * to a condition they never get.
  */
 export async function diskLimit(workDir: string, size: number, round: number): Promise<number> {
   const file = path.join(workDir, `disk-limit-${size}-r${round}.bin`);
@@ -39,6 +49,11 @@ export async function diskLimit(workDir: string, size: number, round: number): P
   } finally {
     await handle.close();
   }
-  await rm(file, { force: true });
   return mibPerSecond(size, ms);
+}
+
+/** Removes the files `diskLimit` wrote in `workDir`. */
+export async function removeDiskLimitFiles(workDir: string): Promise<void> {
+  const files = (await readdir(workDir)).filter((name) => name.startsWith('disk-limit-'));
+  await Promise.all(files.map((name) => rm(path.join(workDir, name), { force: true })));
 }
